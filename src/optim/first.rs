@@ -1,0 +1,206 @@
+//! The first-order update rules of the spec, one function of (state, θ, g, η) each.
+//!
+//! Clipping, L2 and schedules are not here: the run applies them to the gradient and the rate
+//! before a rule sees them, so every rule composes with every one of them.
+
+use super::config::{Hyper, OptKind};
+use crate::vec2::Vec2;
+
+/// The state every first-order rule may keep (zero at the start).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Moments {
+    /// First moment / velocity / Lion's momentum.
+    pub m: Vec2,
+    /// Second moment / AdaGrad's sum / RMSprop's and AdaDelta's average of g².
+    pub v: Vec2,
+    /// AMSGrad's running maximum of v; AdaDelta's average of squared updates.
+    pub aux: Vec2,
+    /// The previous gradient (SGD-HD).
+    pub prev_g: Option<Vec2>,
+    /// SGD-HD's learned rate.
+    pub alpha: f64,
+    /// Steps taken so far (the next step is `t + 1`).
+    pub t: u64,
+}
+
+/// A first-order rule with its hyper-parameters and state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    pub kind: OptKind,
+    pub hp: Hyper,
+    pub st: Moments,
+}
+
+#[inline]
+fn sqrt(v: Vec2) -> Vec2 {
+    v.map(f64::sqrt)
+}
+#[inline]
+fn sq(v: Vec2) -> Vec2 {
+    v.zip(v, |a, b| a * b)
+}
+#[inline]
+fn div(a: Vec2, b: Vec2) -> Vec2 {
+    a.zip(b, |a, b| a / b)
+}
+#[inline]
+fn add_s(a: Vec2, s: f64) -> Vec2 {
+    a.map(|x| x + s)
+}
+#[inline]
+fn sign(x: f64) -> f64 {
+    if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}
+/// `min(max(x, lo), hi)` without panicking on NaN or `lo > hi`.
+#[inline]
+fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
+    let y = if x < lo { lo } else { x };
+    if y > hi {
+        hi
+    } else {
+        y
+    }
+}
+#[inline]
+fn pow(b: f64, t: f64) -> f64 {
+    libm::pow(b, t)
+}
+
+impl Rule {
+    pub fn new(kind: OptKind, hp: Hyper) -> Self {
+        Rule {
+            kind,
+            hp,
+            st: Moments {
+                alpha: hp.lr,
+                ..Moments::default()
+            },
+        }
+    }
+
+    /// Where the gradient of this step is taken: θ, or θ − βv for Nesterov.
+    #[inline]
+    pub fn grad_point(&self, theta: Vec2) -> Vec2 {
+        match self.kind {
+            OptKind::Nesterov => theta - self.hp.momentum * self.st.m,
+            _ => theta,
+        }
+    }
+
+    /// One update with the (clipped, L2-augmented) gradient `g` and rate `eta`. Returns the new
+    /// point and the rate actually used (SGD-HD's learned one; `eta` otherwise).
+    pub fn step(&mut self, theta: Vec2, g: Vec2, eta: f64) -> (Vec2, f64) {
+        let h = self.hp;
+        let st = &mut self.st;
+        st.t += 1;
+        let t = st.t as f64;
+        let adam_moments = |st: &mut Moments| {
+            st.m = h.beta1 * st.m + (1.0 - h.beta1) * g;
+            st.v = h.beta2 * st.v + (1.0 - h.beta2) * sq(g);
+        };
+        let next = match self.kind {
+            OptKind::Gd => theta - eta * g,
+            OptKind::Momentum | OptKind::Nesterov => {
+                st.m = h.momentum * st.m + eta * g;
+                theta - st.m
+            }
+            OptKind::Adagrad => {
+                st.v += sq(g);
+                theta - eta * div(g, add_s(sqrt(st.v), h.eps))
+            }
+            OptKind::Rmsprop => {
+                st.v = h.rho * st.v + (1.0 - h.rho) * sq(g);
+                theta - eta * div(g, add_s(sqrt(st.v), h.eps))
+            }
+            OptKind::Adam | OptKind::Adamw => {
+                adam_moments(st);
+                let (c1, c2) = (1.0 - pow(h.beta1, t), 1.0 - pow(h.beta2, t));
+                let mh = st.m.map(|m| m / c1);
+                let vh = st.v.map(|v| v / c2);
+                let u = div(mh, add_s(sqrt(vh), h.eps));
+                if self.kind == OptKind::Adamw {
+                    theta - eta * (u + h.weight_decay * theta)
+                } else {
+                    theta - eta * u
+                }
+            }
+            OptKind::Amsgrad => {
+                adam_moments(st);
+                st.aux = st.aux.zip(st.v, f64::max);
+                let c1 = 1.0 - pow(h.beta1, t);
+                let c2 = 1.0 - pow(h.beta2, t);
+                let mh = st.m.map(|m| m / c1);
+                let den = st.aux.map(|v| (v / c2).sqrt() + h.eps);
+                theta - eta * div(mh, den)
+            }
+            OptKind::Nadam => {
+                adam_moments(st);
+                let c2 = 1.0 - pow(h.beta2, t);
+                let vh = st.v.map(|v| v / c2);
+                let a = 1.0 - pow(h.beta1, t + 1.0);
+                let b = 1.0 - pow(h.beta1, t);
+                let n =
+                    st.m.zip(g, |m, g| h.beta1 * m / a + (1.0 - h.beta1) * g / b);
+                theta - eta * div(n, add_s(sqrt(vh), h.eps))
+            }
+            OptKind::Radam => {
+                adam_moments(st);
+                let b2t = pow(h.beta2, t);
+                let mh = st.m.map(|m| m / (1.0 - pow(h.beta1, t)));
+                let vh = st.v.map(|v| v / (1.0 - b2t));
+                let rho_inf = 2.0 / (1.0 - h.beta2) - 1.0;
+                let rho_t = rho_inf - 2.0 * t * b2t / (1.0 - b2t);
+                if rho_t > 5.0 {
+                    let r = ((rho_t - 4.0) * (rho_t - 2.0) * rho_inf
+                        / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
+                        .sqrt();
+                    theta - eta * r * div(mh, add_s(sqrt(vh), h.eps))
+                } else {
+                    theta - eta * mh
+                }
+            }
+            OptKind::Adabound => {
+                adam_moments(st);
+                let a = eta * (1.0 - pow(h.beta2, t)).sqrt() / (1.0 - pow(h.beta1, t));
+                let f = h.final_lr * eta / h.lr;
+                let lo = f * (1.0 - 1.0 / (h.gamma * t + 1.0));
+                let hi = f * (1.0 + 1.0 / (h.gamma * t));
+                let step =
+                    st.v.zip(st.m, |v, m| clamp(a / (v.sqrt() + h.eps), lo, hi) * m);
+                theta - step
+            }
+            OptKind::Adadelta => {
+                st.v = h.rho * st.v + (1.0 - h.rho) * sq(g);
+                let u = st.aux;
+                let delta = Vec2::new(
+                    (u.x + h.eps).sqrt() / (st.v.x + h.eps).sqrt() * g.x,
+                    (u.y + h.eps).sqrt() / (st.v.y + h.eps).sqrt() * g.y,
+                );
+                st.aux = h.rho * st.aux + (1.0 - h.rho) * sq(delta);
+                theta - eta * delta
+            }
+            OptKind::Lion => {
+                let c = h.beta1 * st.m + (1.0 - h.beta1) * g;
+                let next = theta - eta * (c.map(sign) + h.weight_decay * theta);
+                st.m = h.beta2 * st.m + (1.0 - h.beta2) * g;
+                next
+            }
+            OptKind::SgdHd => {
+                if let Some(prev) = st.prev_g {
+                    st.alpha += h.hyper_lr * g.dot(prev);
+                }
+                st.prev_g = Some(g);
+                return (theta - st.alpha * g, st.alpha);
+            }
+            // Not first-order rules; the run never builds a Rule for them.
+            OptKind::Lookahead | OptKind::Newton | OptKind::Bfgs | OptKind::Lbfgs => theta,
+        };
+        (next, eta)
+    }
+}

@@ -1,0 +1,306 @@
+//! Optimizers, built from orthogonal pieces.
+//!
+//! One iteration of a first-order run is a pipeline: the gradient at the rule's gradient point
+//! ([`Rule::grad_point`]), then [`Clip`], then coupled L2, then the rule with the schedule's
+//! rate, optionally wrapped by [`Lookahead`]. Second-order and quasi-Newton methods
+//! ([`Newton`], [`Bfgs`], [`Lbfgs`]) ask the surface for what they need through [`Counted`],
+//! which counts evaluations. Hyper-parameters live in plain fields: [`Method::set_config`]
+//! changes them mid-run and keeps the state (the moments, the estimate, the slow weights).
+
+pub mod config;
+mod first;
+pub mod linesearch;
+mod second;
+
+pub use config::{HyperSpec, LineSearch, OptInfo, OptKind, OptimizerConfig, OPTIMIZERS};
+pub use first::{Moments, Rule};
+pub use second::{two_loop, Bfgs, Lbfgs, Newton, CURVATURE_MIN};
+
+use crate::surface::Surface;
+use crate::vec2::{Mat2, Vec2};
+use serde::{Deserialize, Serialize};
+
+/// Evaluation counts, as the spec defines them (see [`Counted`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evals {
+    pub value: u64,
+    pub grad: u64,
+    pub hessian: u64,
+}
+
+/// A surface that counts the calls made to it: `value` counts `L` alone, `grad` counts calls
+/// that yield `∇L` (and `L` with it, counted only as a gradient), `hessian` counts `∇²L`
+/// (whose gradient is counted as a gradient too, since the rule reads it).
+pub struct Counted<'a> {
+    pub surface: &'a Surface,
+    pub evals: &'a mut Evals,
+}
+
+impl Counted<'_> {
+    #[inline]
+    pub fn value(&mut self, p: Vec2) -> f64 {
+        self.evals.value += 1;
+        self.surface.value(p)
+    }
+    #[inline]
+    pub fn grad(&mut self, p: Vec2) -> (f64, Vec2) {
+        self.evals.grad += 1;
+        self.surface.grad(p)
+    }
+    #[inline]
+    pub fn hessian(&mut self, p: Vec2) -> (f64, Vec2, Mat2) {
+        self.evals.grad += 1;
+        self.evals.hessian += 1;
+        self.surface.hessian(p)
+    }
+}
+
+/// What is known at a point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    pub x: Vec2,
+    pub f: f64,
+    pub g: Option<Vec2>,
+}
+
+/// The outcome of one successful iteration.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Step {
+    /// `θ_{k+1}`.
+    pub next: Vec2,
+    /// `L(θ_{k+1})` when the method already computed it.
+    pub known: Option<f64>,
+    /// The rate used.
+    pub lr: f64,
+    /// `‖∇L‖` of the gradient this iteration took (before clipping).
+    pub grad_norm: f64,
+}
+
+/// Why an iteration failed (the run then stops as diverged).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fail {
+    /// A gradient was not finite.
+    Gradient,
+    /// Newton's system was singular.
+    Singular,
+    /// `θ_{k+1}` or `L(θ_{k+1})` not finite, or `‖θ_{k+1}‖ > 1e12`.
+    Point,
+}
+
+/// Gradient clipping, `{"norm": c}` or `{"value": c}`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Clip {
+    /// Rescale to norm `c` when `‖g‖₂ > c`.
+    Norm(f64),
+    /// Clamp each component to `[−c, c]`.
+    Value(f64),
+}
+
+impl Clip {
+    #[inline]
+    pub fn apply(self, g: Vec2) -> Vec2 {
+        match self {
+            Clip::Norm(c) => {
+                let n = g.norm();
+                if n > c {
+                    g * (c / n)
+                } else {
+                    g
+                }
+            }
+            Clip::Value(c) => g.map(|v| {
+                if v > c {
+                    c
+                } else if v < -c {
+                    -c
+                } else {
+                    v
+                }
+            }),
+        }
+    }
+}
+
+/// Lookahead around any first-order stepper: every `k` iterations the slow point moves
+/// `φ ← φ + α(θ − φ)` and the fast point restarts from it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lookahead {
+    pub inner: FirstOrder,
+    pub k: u32,
+    pub alpha: f64,
+    pub slow: Vec2,
+    pub iter: u64,
+}
+
+/// A first-order stepper: a rule, or lookahead around one.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FirstOrder {
+    Rule(Rule),
+    Lookahead(Box<Lookahead>),
+}
+
+impl FirstOrder {
+    pub fn build(cfg: &OptimizerConfig, start: Vec2) -> FirstOrder {
+        match (&cfg.name, &cfg.inner) {
+            (OptKind::Lookahead, Some(inner)) => {
+                let hp = cfg.resolve();
+                FirstOrder::Lookahead(Box::new(Lookahead {
+                    inner: FirstOrder::build(inner, start),
+                    k: hp.k.max(1),
+                    alpha: hp.alpha,
+                    slow: start,
+                    iter: 0,
+                }))
+            }
+            _ => FirstOrder::Rule(Rule::new(cfg.name, cfg.resolve())),
+        }
+    }
+
+    #[inline]
+    pub fn grad_point(&self, theta: Vec2) -> Vec2 {
+        match self {
+            FirstOrder::Rule(r) => r.grad_point(theta),
+            FirstOrder::Lookahead(l) => l.inner.grad_point(theta),
+        }
+    }
+
+    pub fn step(&mut self, theta: Vec2, g: Vec2, eta: f64) -> (Vec2, f64) {
+        match self {
+            FirstOrder::Rule(r) => r.step(theta, g, eta),
+            FirstOrder::Lookahead(l) => {
+                let (mut next, lr) = l.inner.step(theta, g, eta);
+                l.iter += 1;
+                if l.iter % u64::from(l.k.max(1)) == 0 {
+                    l.slow = l.slow + l.alpha * (next - l.slow);
+                    next = l.slow;
+                }
+                (next, lr)
+            }
+        }
+    }
+
+    /// New hyper-parameters, same state. False if the kinds do not match.
+    pub fn set_config(&mut self, cfg: &OptimizerConfig) -> bool {
+        match (self, &cfg.inner) {
+            (FirstOrder::Rule(r), _) if r.kind == cfg.name => {
+                let alpha_was_lr = r.st.t == 0;
+                r.hp = cfg.resolve();
+                if alpha_was_lr {
+                    r.st.alpha = r.hp.lr;
+                }
+                true
+            }
+            (FirstOrder::Lookahead(l), Some(inner)) if cfg.name == OptKind::Lookahead => {
+                let hp = cfg.resolve();
+                l.k = hp.k.max(1);
+                l.alpha = hp.alpha;
+                l.inner.set_config(inner)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A runnable optimizer: every kind of the spec.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Method {
+    First {
+        stepper: FirstOrder,
+        clip: Option<Clip>,
+        l2: f64,
+    },
+    Newton(Newton),
+    Bfgs(Bfgs),
+    Lbfgs(Lbfgs),
+}
+
+impl Method {
+    /// Builds from a validated configuration; clipping and L2 apply to first-order methods only.
+    pub fn build(cfg: &OptimizerConfig, clip: Option<Clip>, l2: f64, start: Vec2) -> Method {
+        match cfg.name {
+            OptKind::Newton => Method::Newton(Newton { hp: cfg.resolve() }),
+            OptKind::Bfgs => Method::Bfgs(Bfgs::new(cfg.resolve())),
+            OptKind::Lbfgs => Method::Lbfgs(Lbfgs::new(cfg.resolve())),
+            _ => Method::First {
+                stepper: FirstOrder::build(cfg, start),
+                clip,
+                l2,
+            },
+        }
+    }
+
+    /// Whether the schedule is ignored (SGD-HD learns its own rate).
+    pub fn ignores_schedule(&self) -> bool {
+        fn inner(f: &FirstOrder) -> bool {
+            match f {
+                FirstOrder::Rule(r) => r.kind == OptKind::SgdHd,
+                FirstOrder::Lookahead(l) => inner(&l.inner),
+            }
+        }
+        matches!(self, Method::First { stepper, .. } if inner(stepper))
+    }
+
+    /// One iteration from `theta` with rate `eta`.
+    pub fn step(&mut self, obj: &mut Counted, theta: Vec2, eta: f64) -> Result<Step, Fail> {
+        match self {
+            Method::First { stepper, clip, l2 } => {
+                let gp = stepper.grad_point(theta);
+                let (_, raw) = obj.grad(gp);
+                if !raw.is_finite() {
+                    return Err(Fail::Gradient);
+                }
+                let mut g = match clip {
+                    Some(c) => c.apply(raw),
+                    None => raw,
+                };
+                if *l2 != 0.0 {
+                    g += *l2 * gp;
+                }
+                let (next, lr) = stepper.step(theta, g, eta);
+                Ok(Step {
+                    next,
+                    known: None,
+                    lr,
+                    grad_norm: raw.norm(),
+                })
+            }
+            Method::Newton(n) => n.step(obj, theta, eta),
+            Method::Bfgs(b) => b.step(obj, theta, eta),
+            Method::Lbfgs(l) => l.step(obj, theta, eta),
+        }
+    }
+
+    /// New hyper-parameters (and clipping and L2), same state. False when the configuration
+    /// names another kind of optimizer: the caller then rebuilds.
+    pub fn set_config(
+        &mut self,
+        cfg: &OptimizerConfig,
+        new_clip: Option<Clip>,
+        new_l2: f64,
+    ) -> bool {
+        match self {
+            Method::First { stepper, clip, l2 } => {
+                if !stepper.set_config(cfg) {
+                    return false;
+                }
+                *clip = new_clip;
+                *l2 = new_l2;
+                true
+            }
+            Method::Newton(n) if cfg.name == OptKind::Newton => {
+                n.hp = cfg.resolve();
+                true
+            }
+            Method::Bfgs(b) if cfg.name == OptKind::Bfgs => {
+                b.hp = cfg.resolve();
+                true
+            }
+            Method::Lbfgs(l) if cfg.name == OptKind::Lbfgs => {
+                l.hp = cfg.resolve();
+                true
+            }
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! Stepping a scenario: trajectories, losses, rates, gradient norms, evaluation counts.
+//!
+//! ```
+//! use optimizer_playground::{run::Session, scenario::Scenario};
+//! let sc = Scenario::from_json(r#"{"surface": {"expr": "x^2 + 10*y^2"}, "start": [1, 1], "steps": 150,
+//!   "runs": [{"optimizer": {"name": "gd", "lr": 0.12}}]}"#).unwrap();
+//! let traces = Session::new(&sc).unwrap().finish();
+//! assert_eq!(traces[0].diverged_at, Some(82));
+//! assert_eq!(traces[0].path.len(), 83);
+//! ```
+
+use crate::optim::{Counted, Evals, Fail, Method};
+use crate::scenario::{RunSpec, Scenario};
+use crate::schedule::Schedule;
+use crate::surface::Surface;
+use crate::vec2::Vec2;
+use serde::{Deserialize, Serialize};
+
+/// Beyond this norm a point counts as diverged.
+pub const MAX_NORM: f64 = 1e12;
+
+/// What a run has produced: the command line's `runs[i]` and the page's `paths()[i]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    pub label: String,
+    /// `θ₀ … θ_N` (`θ₀ … θ_k` if iteration `k` diverged).
+    pub path: Vec<Vec2>,
+    /// `L(θ_i)` for every point of `path`.
+    pub loss: Vec<f64>,
+    /// The rate of every completed iteration (`η_k`, or SGD-HD's learned rate).
+    pub lr: Vec<f64>,
+    /// `‖∇L‖` of the gradient every completed iteration took, before clipping.
+    pub grad_norm: Vec<f64>,
+    pub evals: Evals,
+    /// The iteration that failed, if any.
+    pub diverged_at: Option<u64>,
+}
+
+/// One run being stepped.
+#[derive(Clone, Debug)]
+pub struct RunState {
+    pub spec: RunSpec,
+    pub method: Method,
+    pub schedule: Schedule,
+    pub trace: Trace,
+    /// Why it stopped, if it diverged.
+    pub failure: Option<Fail>,
+    /// Evaluation counts after each point (index i: after θ_i), for the evaluation axis.
+    pub evals_at: Vec<Evals>,
+}
+
+impl RunState {
+    /// A fresh run at `start` (θ₀ and L(θ₀) recorded).
+    pub fn new(spec: RunSpec, surface: &Surface, start: Vec2) -> RunState {
+        let method = Method::build(&spec.optimizer, spec.clip, spec.l2.unwrap_or(0.0), start);
+        let mut evals = Evals::default();
+        let l0 = Counted {
+            surface,
+            evals: &mut evals,
+        }
+        .value(start);
+        RunState {
+            schedule: spec.schedule.clone().unwrap_or_default(),
+            trace: Trace {
+                label: spec.default_label(),
+                path: vec![start],
+                loss: vec![l0],
+                lr: Vec::new(),
+                grad_norm: Vec::new(),
+                evals,
+                diverged_at: None,
+            },
+            spec,
+            method,
+            failure: None,
+            evals_at: vec![evals],
+        }
+    }
+
+    /// Iterations done so far.
+    pub fn iterations(&self) -> u64 {
+        self.trace.path.len() as u64 - 1
+    }
+
+    pub fn finished(&self) -> bool {
+        self.trace.diverged_at.is_some()
+    }
+
+    /// One iteration; false if the run has diverged (now or before).
+    pub fn step(&mut self, surface: &Surface) -> bool {
+        if self.finished() {
+            return false;
+        }
+        let k = self.iterations();
+        let theta = *self.trace.path.last().unwrap_or(&Vec2::ZERO);
+        let eta = self.schedule.rate(self.spec.optimizer.base_lr(), k);
+        let mut obj = Counted {
+            surface,
+            evals: &mut self.trace.evals,
+        };
+        let outcome = self.method.step(&mut obj, theta, eta).and_then(|s| {
+            if !s.next.is_finite() || s.next.norm() > MAX_NORM {
+                return Err(Fail::Point);
+            }
+            let l = match s.known {
+                Some(l) => l,
+                None => obj.value(s.next),
+            };
+            if l.is_finite() {
+                Ok((s, l))
+            } else {
+                Err(Fail::Point)
+            }
+        });
+        match outcome {
+            Ok((s, l)) => {
+                self.trace.path.push(s.next);
+                self.trace.loss.push(l);
+                self.trace.lr.push(s.lr);
+                self.trace.grad_norm.push(s.grad_norm);
+                self.evals_at.push(self.trace.evals);
+                true
+            }
+            Err(f) => {
+                self.trace.diverged_at = Some(k);
+                self.failure = Some(f);
+                false
+            }
+        }
+    }
+}
+
+/// A scenario being stepped: the surface and every run.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub surface: Surface,
+    pub start: Vec2,
+    pub steps: u64,
+    pub runs: Vec<RunState>,
+}
+
+impl Session {
+    /// Validates and builds; no iteration is taken yet.
+    pub fn new(sc: &Scenario) -> Result<Session, String> {
+        sc.validate()?;
+        let surface = sc.surface.build()?;
+        let runs = sc
+            .runs
+            .iter()
+            .map(|r| RunState::new(r.clone(), &surface, sc.start))
+            .collect();
+        let mut s = Session {
+            surface,
+            start: sc.start,
+            steps: sc.steps,
+            runs,
+        };
+        s.dedupe_labels();
+        Ok(s)
+    }
+
+    fn dedupe_labels(&mut self) {
+        for i in 0..self.runs.len() {
+            if self.runs[i].spec.label.is_some() {
+                continue;
+            }
+            let base = self.runs[i].spec.default_label();
+            let n = self.runs[..i]
+                .iter()
+                .filter(|r| r.spec.label.is_none() && r.spec.default_label() == base)
+                .count();
+            self.runs[i].trace.label = if n == 0 {
+                base
+            } else {
+                format!("{base} #{}", n + 1)
+            };
+        }
+    }
+
+    /// Advances every run by up to `n` iterations, never past `steps`.
+    pub fn step(&mut self, n: u64) {
+        for r in &mut self.runs {
+            let todo = n.min(self.steps.saturating_sub(r.iterations()));
+            for _ in 0..todo {
+                if !r.step(&self.surface) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Whether every run has reached `steps` or diverged.
+    pub fn done(&self) -> bool {
+        self.runs
+            .iter()
+            .all(|r| r.finished() || r.iterations() >= self.steps)
+    }
+
+    /// Runs every run to the end and returns the traces.
+    pub fn finish(mut self) -> Vec<Trace> {
+        self.step(self.steps);
+        self.runs.into_iter().map(|r| r.trace).collect()
+    }
+
+    pub fn traces(&self) -> Vec<&Trace> {
+        self.runs.iter().map(|r| &r.trace).collect()
+    }
+
+    /// Replaces run `i` and restarts it from the start.
+    pub fn replace_run(&mut self, i: usize, spec: RunSpec) {
+        if i < self.runs.len() {
+            self.runs[i] = RunState::new(spec, &self.surface, self.start);
+            self.dedupe_labels();
+        }
+    }
+
+    /// Changes run `i`'s hyper-parameters, clipping, L2 and schedule mid-run, keeping its state
+    /// (moments, estimates, slow weights). If the optimizer kind changes, the run restarts.
+    pub fn retune_run(&mut self, i: usize, spec: RunSpec) {
+        let Some(r) = self.runs.get_mut(i) else {
+            return;
+        };
+        if r.method
+            .set_config(&spec.optimizer, spec.clip, spec.l2.unwrap_or(0.0))
+        {
+            r.schedule = spec.schedule.clone().unwrap_or_default();
+            r.spec = spec;
+            self.dedupe_labels();
+        } else {
+            self.replace_run(i, spec);
+        }
+    }
+}

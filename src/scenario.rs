@@ -1,0 +1,247 @@
+//! The scenario format: the one contract of the page's share links, the command line and the
+//! tests.
+//!
+//! ```
+//! use optimizer_playground::scenario::Scenario;
+//! let s = Scenario::from_json(r#"{
+//!   "surface": {"name": "rosenbrock"}, "start": [-1.5, 2], "steps": 100,
+//!   "runs": [{"optimizer": {"name": "adam", "lr": 0.02}, "schedule": {"name": "cosine", "t_max": 100}}]
+//! }"#).unwrap();
+//! assert_eq!(s.runs.len(), 1);
+//! let e = Scenario::from_json(r#"{"surface": {"name": "rosenbrock"}, "start": [0, 0], "steps": 10,
+//!   "runs": [{"optimizer": {"name": "adam", "lr": -1}}]}"#).unwrap_err();
+//! assert!(e.contains("runs[0].optimizer.lr"));
+//! ```
+
+use crate::optim::{Clip, OptimizerConfig};
+use crate::schedule::Schedule;
+use crate::surface::{Named, Surface, LIBRARY};
+use crate::vec2::Vec2;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The most iterations a scenario may ask for.
+pub const MAX_STEPS: u64 = 100_000;
+/// The most runs in one scenario.
+pub const MAX_RUNS: usize = 32;
+/// The longest scenario text accepted, in bytes.
+pub const MAX_JSON: usize = 256 * 1024;
+
+/// Which surface: `{"name": …, "params": {…}}` or `{"expr": "…"}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurfaceSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<BTreeMap<String, f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expr: Option<String>,
+}
+
+impl SurfaceSpec {
+    pub fn named(name: &str) -> Self {
+        SurfaceSpec {
+            name: Some(name.into()),
+            params: None,
+            expr: None,
+        }
+    }
+    pub fn expr(src: &str) -> Self {
+        SurfaceSpec {
+            name: None,
+            params: None,
+            expr: Some(src.into()),
+        }
+    }
+
+    /// Builds the surface; the message names the field.
+    pub fn build(&self) -> Result<Surface, String> {
+        match (&self.name, &self.expr) {
+            (Some(_), Some(_)) => Err("surface: give either 'name' or 'expr', not both".into()),
+            (None, None) => Err("surface: needs 'name' (a surface of the library) or 'expr' (an expression in x and y)".into()),
+            (None, Some(e)) => {
+                if self.params.is_some() {
+                    return Err("surface.params: only named surfaces take parameters".into());
+                }
+                Surface::expr(e).map_err(|err| format!("surface.expr: {err}"))
+            }
+            (Some(n), None) => {
+                let mut named = Named::new(n).ok_or_else(|| {
+                    let names: Vec<&str> = LIBRARY.iter().map(|s| s.name).collect();
+                    format!("surface.name: unknown surface '{n}' (known: {})", names.join(", "))
+                })?;
+                for (k, &v) in self.params.iter().flatten() {
+                    let spec = named.info().params.iter().find(|p| p.name == k).ok_or_else(|| {
+                        let ps: Vec<&str> = named.info().params.iter().map(|p| p.name).collect();
+                        if ps.is_empty() {
+                            format!("surface.params.{k}: '{n}' takes no parameters")
+                        } else {
+                            format!("surface.params.{k}: '{n}' has no parameter '{k}' (it has: {})", ps.join(", "))
+                        }
+                    })?;
+                    if !v.is_finite() || v.abs() > 1e6 {
+                        return Err(format!("surface.params.{k}: must be a finite number of at most 1e6 in size (got {v})"));
+                    }
+                    if spec.name == "condition" && v < 1.0 {
+                        return Err(format!("surface.params.condition: must be ≥ 1 (got {v})"));
+                    }
+                    named.set_param(k, v);
+                }
+                Ok(Surface::Named(named))
+            }
+        }
+    }
+}
+
+/// One optimizer run in a scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    pub optimizer: OptimizerConfig,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip: Option<Clip>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub l2: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// A CSS hex colour, `#rgb` or `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// Whether the page shows the run (default true); the engine steps it either way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
+impl RunSpec {
+    pub fn new(optimizer: OptimizerConfig) -> Self {
+        RunSpec {
+            optimizer,
+            schedule: None,
+            clip: None,
+            l2: None,
+            label: None,
+            color: None,
+            enabled: None,
+        }
+    }
+
+    /// Checks every field; the message names it under `path` (for example `runs[2]`).
+    pub fn validate(&self, path: &str) -> Result<(), String> {
+        self.optimizer.validate(&format!("{path}.optimizer"))?;
+        if let Some(s) = &self.schedule {
+            s.validate().map_err(|e| format!("{path}.schedule.{e}"))?;
+        }
+        let first = self.optimizer.name.info().first_order;
+        if let Some(c) = self.clip {
+            let (k, v) = match c {
+                Clip::Norm(v) => ("norm", v),
+                Clip::Value(v) => ("value", v),
+            };
+            if v.is_nan() || v <= 0.0 {
+                return Err(format!("{path}.clip.{k}: must be > 0 (got {v})"));
+            }
+            if !first {
+                return Err(format!(
+                    "{path}.clip: '{}' takes no clipping (first-order optimizers only)",
+                    self.optimizer.name.name()
+                ));
+            }
+        }
+        if let Some(l2) = self.l2 {
+            if !(l2.is_finite() && l2 >= 0.0) {
+                return Err(format!("{path}.l2: must be a finite number ≥ 0 (got {l2})"));
+            }
+            if !first && l2 != 0.0 {
+                return Err(format!(
+                    "{path}.l2: '{}' takes no L2 (first-order optimizers only)",
+                    self.optimizer.name.name()
+                ));
+            }
+        }
+        if let Some(l) = &self.label {
+            if l.chars().count() > 80 {
+                return Err(format!("{path}.label: at most 80 characters"));
+            }
+        }
+        if let Some(c) = &self.color {
+            let hex = c.strip_prefix('#').unwrap_or("");
+            if !((hex.len() == 3 || hex.len() == 6) && hex.chars().all(|ch| ch.is_ascii_hexdigit()))
+            {
+                return Err(format!(
+                    "{path}.color: must be a hex colour like \"#1f77b4\" (got {c:?})"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The label to show: the given one, else the optimizer's name.
+    pub fn default_label(&self) -> String {
+        match &self.label {
+            Some(l) => l.clone(),
+            None => match (&self.optimizer.name, &self.optimizer.inner) {
+                (crate::optim::OptKind::Lookahead, Some(i)) => {
+                    format!("lookahead({})", i.name.name())
+                }
+                (k, _) => k.name().to_string(),
+            },
+        }
+    }
+}
+
+/// A whole scenario: a surface, a start, a number of iterations and the runs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub surface: SurfaceSpec,
+    pub start: Vec2,
+    pub steps: u64,
+    pub runs: Vec<RunSpec>,
+}
+
+impl Scenario {
+    /// Parses and validates JSON text. Errors are one line and name the field.
+    pub fn from_json(text: &str) -> Result<Scenario, String> {
+        if text.len() > MAX_JSON {
+            return Err(format!(
+                "scenario too large ({} bytes, at most {MAX_JSON})",
+                text.len()
+            ));
+        }
+        let s: Scenario = serde_json::from_str(text).map_err(|e| format!("scenario: {e}"))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Checks every field; builds nothing.
+    pub fn validate(&self) -> Result<(), String> {
+        self.surface.build()?;
+        if !self.start.is_finite() || self.start.norm() > 1e12 {
+            return Err(format!(
+                "start: must be two finite numbers of size at most 1e12 (got [{}, {}])",
+                self.start.x, self.start.y
+            ));
+        }
+        if self.steps > MAX_STEPS {
+            return Err(format!("steps: at most {MAX_STEPS} (got {})", self.steps));
+        }
+        if self.runs.len() > MAX_RUNS {
+            return Err(format!(
+                "runs: at most {MAX_RUNS} (got {})",
+                self.runs.len()
+            ));
+        }
+        for (i, r) in self.runs.iter().enumerate() {
+            r.validate(&format!("runs[{i}]"))?;
+        }
+        Ok(())
+    }
+
+    /// The scenario as JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}

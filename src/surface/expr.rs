@@ -1,0 +1,687 @@
+//! User expressions `L(x, y)`: the grammar of `shared/spec/optimizers.md`, parsed once into a
+//! compact postfix program that evaluates in `f64` and in any dual number.
+//!
+//! ```
+//! use optimizer_playground::surface::Expr;
+//! let e = Expr::parse("(1-x)^2 + 100*(y-x^2)^2").unwrap();
+//! assert_eq!(e.eval(1.0_f64, 1.0), 0.0);
+//! let err = Expr::parse("1 + sinn(x)").unwrap_err();
+//! assert_eq!(err.to_string(), "unknown function 'sinn' at column 5");
+//! ```
+
+use crate::scalar::{f, Scalar};
+use core::fmt;
+
+/// The longest expression accepted, in bytes.
+pub const MAX_LEN: usize = 1000;
+/// The deepest nesting accepted (parentheses, function calls, unary minus, powers).
+pub const MAX_DEPTH: usize = 48;
+const STACK: usize = 64;
+
+/// Why an expression was rejected: a message and the 1-based column it points at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExprError {
+    /// 1-based column (in characters) of the offending token.
+    pub column: usize,
+    /// What was wrong, without the position.
+    pub message: String,
+}
+
+impl fmt::Display for ExprError {
+    fn fmt(&self, fm: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(fm, "{} at column {}", self.message, self.column)
+    }
+}
+impl std::error::Error for ExprError {}
+
+/// One-argument functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Func {
+    Sin,
+    Cos,
+    Tan,
+    Exp,
+    Ln,
+    Sqrt,
+    Abs,
+    Tanh,
+    Sinh,
+    Cosh,
+    Atan,
+}
+
+impl Func {
+    fn apply<D: Scalar>(self, a: D) -> D {
+        match self {
+            Func::Sin => f::sin(a),
+            Func::Cos => f::cos(a),
+            Func::Tan => f::tan(a),
+            Func::Exp => f::exp(a),
+            Func::Ln => f::ln(a),
+            Func::Sqrt => f::sqrt(a),
+            Func::Abs => f::abs(a),
+            Func::Tanh => f::tanh(a),
+            Func::Sinh => f::sinh(a),
+            Func::Cosh => f::cosh(a),
+            Func::Atan => f::atan(a),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Op {
+    Const(f64),
+    X,
+    Y,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Neg,
+    PowI(i32),
+    PowF(f64),
+    PowD,
+    F1(Func),
+    Min,
+    Max,
+}
+
+/// A parsed expression: a postfix program over a small fixed stack.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    source: String,
+    ops: Vec<Op>,
+    uses_xy: bool,
+}
+
+impl Expr {
+    /// Parses `src` with the spec's grammar. Errors name the column and what was expected.
+    pub fn parse(src: &str) -> Result<Expr, ExprError> {
+        if src.len() > MAX_LEN {
+            return Err(ExprError {
+                column: MAX_LEN + 1,
+                message: format!(
+                    "expression too long ({} bytes, at most {MAX_LEN})",
+                    src.len()
+                ),
+            });
+        }
+        let toks = lex(src)?;
+        let mut p = Parser {
+            toks,
+            i: 0,
+            depth: 0,
+        };
+        let ast = p.expr()?;
+        let t = p.peek();
+        if t.kind != Tok::End {
+            return Err(p.err_at(
+                t.col,
+                format!(
+                    "expected an operator or the end, found {}",
+                    t.kind.describe()
+                ),
+            ));
+        }
+        let ast = fold(ast);
+        let mut ops = Vec::new();
+        let mut uses_xy = false;
+        let need = emit(&ast, &mut ops, &mut uses_xy);
+        if need > STACK {
+            return Err(ExprError {
+                column: 1,
+                message: "expression nested too deeply".into(),
+            });
+        }
+        Ok(Expr {
+            source: src.to_string(),
+            ops,
+            uses_xy,
+        })
+    }
+
+    /// The text it was parsed from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether the expression depends on x or y at all.
+    pub fn is_constant(&self) -> bool {
+        !self.uses_xy
+    }
+
+    /// Evaluates at `(x, y)` in any [`Scalar`].
+    #[inline]
+    pub fn eval<D: Scalar>(&self, x: D, y: D) -> D {
+        let mut st = [D::cst(0.0); STACK];
+        let mut sp = 0usize;
+        for op in &self.ops {
+            match *op {
+                Op::Const(c) => {
+                    st[sp] = D::cst(c);
+                    sp += 1;
+                }
+                Op::X => {
+                    st[sp] = x;
+                    sp += 1;
+                }
+                Op::Y => {
+                    st[sp] = y;
+                    sp += 1;
+                }
+                Op::Neg => st[sp - 1] = -st[sp - 1],
+                Op::PowI(n) => st[sp - 1] = f::powi(st[sp - 1], n),
+                Op::PowF(c) => st[sp - 1] = f::powf(st[sp - 1], c),
+                Op::F1(fu) => st[sp - 1] = fu.apply(st[sp - 1]),
+                Op::Add | Op::Sub | Op::Mul | Op::Div | Op::PowD | Op::Min | Op::Max => {
+                    sp -= 1;
+                    let (a, b) = (st[sp - 1], st[sp]);
+                    st[sp - 1] = match *op {
+                        Op::Add => a + b,
+                        Op::Sub => a - b,
+                        Op::Mul => a * b,
+                        Op::Div => a / b,
+                        Op::PowD => f::powd(a, b),
+                        Op::Min => f::min(a, b),
+                        _ => f::max(a, b),
+                    };
+                }
+            }
+        }
+        st[0]
+    }
+}
+
+// ---------------------------------------------------------------- lexer
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Num(f64),
+    Name(String),
+    Plus,
+    Minus,
+    Star,
+    Slash,
+    Pow,
+    LParen,
+    RParen,
+    Comma,
+    End,
+}
+
+impl Tok {
+    fn describe(&self) -> String {
+        match self {
+            Tok::Num(v) => format!("the number {v}"),
+            Tok::Name(n) => format!("'{n}'"),
+            Tok::Plus => "'+'".into(),
+            Tok::Minus => "'-'".into(),
+            Tok::Star => "'*'".into(),
+            Tok::Slash => "'/'".into(),
+            Tok::Pow => "'^'".into(),
+            Tok::LParen => "'('".into(),
+            Tok::RParen => "')'".into(),
+            Tok::Comma => "','".into(),
+            Tok::End => "the end of the expression".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Token {
+    kind: Tok,
+    col: usize,
+}
+
+fn lex(src: &str) -> Result<Vec<Token>, ExprError> {
+    let chars: Vec<char> = src.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let err = |col: usize, m: String| ExprError {
+        column: col,
+        message: m,
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        let col = i + 1;
+        match c {
+            ' ' | '\t' => {
+                i += 1;
+                continue;
+            }
+            '+' => out.push(Token {
+                kind: Tok::Plus,
+                col,
+            }),
+            '-' => out.push(Token {
+                kind: Tok::Minus,
+                col,
+            }),
+            '/' => out.push(Token {
+                kind: Tok::Slash,
+                col,
+            }),
+            '^' => out.push(Token {
+                kind: Tok::Pow,
+                col,
+            }),
+            '(' => out.push(Token {
+                kind: Tok::LParen,
+                col,
+            }),
+            ')' => out.push(Token {
+                kind: Tok::RParen,
+                col,
+            }),
+            ',' => out.push(Token {
+                kind: Tok::Comma,
+                col,
+            }),
+            '*' => {
+                if chars.get(i + 1) == Some(&'*') {
+                    out.push(Token {
+                        kind: Tok::Pow,
+                        col,
+                    });
+                    i += 1;
+                } else {
+                    out.push(Token {
+                        kind: Tok::Star,
+                        col,
+                    });
+                }
+            }
+            '0'..='9' | '.' => {
+                let start = i;
+                let digits = |i: &mut usize| {
+                    let s = *i;
+                    while *i < chars.len() && chars[*i].is_ascii_digit() {
+                        *i += 1;
+                    }
+                    *i > s
+                };
+                let int = digits(&mut i);
+                if i < chars.len() && chars[i] == '.' {
+                    i += 1;
+                    let frac = digits(&mut i);
+                    if !int && !frac {
+                        return Err(err(col, "expected a digit after '.'".into()));
+                    }
+                }
+                if i < chars.len() && (chars[i] == 'e' || chars[i] == 'E') {
+                    let mut j = i + 1;
+                    if j < chars.len() && (chars[j] == '+' || chars[j] == '-') {
+                        j += 1;
+                    }
+                    if j < chars.len() && chars[j].is_ascii_digit() {
+                        i = j;
+                        digits(&mut i);
+                    }
+                }
+                let text: String = chars[start..i].iter().collect();
+                if i < chars.len() && (chars[i].is_alphabetic() || chars[i] == '_') {
+                    return Err(err(
+                        i + 1,
+                        format!(
+                            "unexpected '{}' right after the number {text} (no implicit multiplication: write {text}*{})",
+                            chars[i], chars[i]
+                        ),
+                    ));
+                }
+                let v: f64 = text
+                    .parse()
+                    .map_err(|_| err(col, format!("malformed number '{text}'")))?;
+                out.push(Token {
+                    kind: Tok::Num(v),
+                    col,
+                });
+                continue;
+            }
+            c if c.is_alphabetic() || c == '_' => {
+                let start = i;
+                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                    i += 1;
+                }
+                let name: String = chars[start..i].iter().collect();
+                out.push(Token {
+                    kind: Tok::Name(name),
+                    col,
+                });
+                continue;
+            }
+            other => {
+                return Err(err(col, format!("unexpected character '{other}'")));
+            }
+        }
+        i += 1;
+    }
+    out.push(Token {
+        kind: Tok::End,
+        col: chars.len() + 1,
+    });
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- parser
+
+#[derive(Clone, Debug)]
+enum Ast {
+    Num(f64),
+    X,
+    Y,
+    Neg(Box<Ast>),
+    Bin(Op, Box<Ast>, Box<Ast>),
+    Pow(Box<Ast>, Box<Ast>),
+    F1(Func, Box<Ast>),
+}
+
+struct Parser {
+    toks: Vec<Token>,
+    i: usize,
+    depth: usize,
+}
+
+fn func1(name: &str) -> Option<Func> {
+    Some(match name {
+        "sin" => Func::Sin,
+        "cos" => Func::Cos,
+        "tan" => Func::Tan,
+        "exp" => Func::Exp,
+        "ln" | "log" => Func::Ln,
+        "sqrt" => Func::Sqrt,
+        "abs" => Func::Abs,
+        "tanh" => Func::Tanh,
+        "sinh" => Func::Sinh,
+        "cosh" => Func::Cosh,
+        "atan" => Func::Atan,
+        _ => return None,
+    })
+}
+
+impl Parser {
+    fn peek(&self) -> &Token {
+        &self.toks[self.i]
+    }
+    fn next(&mut self) -> Token {
+        let t = self.toks[self.i].clone();
+        if t.kind != Tok::End {
+            self.i += 1;
+        }
+        t
+    }
+    fn err_at(&self, col: usize, message: String) -> ExprError {
+        ExprError {
+            column: col,
+            message,
+        }
+    }
+    fn enter(&mut self) -> Result<(), ExprError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            let col = self.peek().col;
+            return Err(self.err_at(
+                col,
+                format!("expression nested too deeply (at most {MAX_DEPTH} levels)"),
+            ));
+        }
+        Ok(())
+    }
+    fn expect(&mut self, want: Tok, what: &str) -> Result<(), ExprError> {
+        let t = self.next();
+        if t.kind == want {
+            Ok(())
+        } else {
+            Err(self.err_at(
+                t.col,
+                format!("expected {what}, found {}", t.kind.describe()),
+            ))
+        }
+    }
+
+    fn expr(&mut self) -> Result<Ast, ExprError> {
+        let mut lhs = self.term()?;
+        loop {
+            let op = match self.peek().kind {
+                Tok::Plus => Op::Add,
+                Tok::Minus => Op::Sub,
+                _ => return Ok(lhs),
+            };
+            self.next();
+            let rhs = self.term()?;
+            lhs = Ast::Bin(op, Box::new(lhs), Box::new(rhs));
+        }
+    }
+
+    fn term(&mut self) -> Result<Ast, ExprError> {
+        let mut lhs = self.unary()?;
+        loop {
+            let op = match self.peek().kind {
+                Tok::Star => Op::Mul,
+                Tok::Slash => Op::Div,
+                _ => return Ok(lhs),
+            };
+            self.next();
+            let rhs = self.unary()?;
+            lhs = Ast::Bin(op, Box::new(lhs), Box::new(rhs));
+        }
+    }
+
+    fn unary(&mut self) -> Result<Ast, ExprError> {
+        self.enter()?;
+        let r = if self.peek().kind == Tok::Minus {
+            self.next();
+            self.unary().map(|a| Ast::Neg(Box::new(a)))
+        } else {
+            self.power()
+        };
+        self.depth -= 1;
+        r
+    }
+
+    fn power(&mut self) -> Result<Ast, ExprError> {
+        let base = self.primary()?;
+        if self.peek().kind == Tok::Pow {
+            self.next();
+            let exp = self.unary()?;
+            return Ok(Ast::Pow(Box::new(base), Box::new(exp)));
+        }
+        Ok(base)
+    }
+
+    fn primary(&mut self) -> Result<Ast, ExprError> {
+        let t = self.next();
+        match t.kind {
+            Tok::Num(v) => Ok(Ast::Num(v)),
+            Tok::LParen => {
+                self.enter()?;
+                let e = self.expr()?;
+                self.expect(Tok::RParen, "')'")?;
+                self.depth -= 1;
+                Ok(e)
+            }
+            Tok::Name(name) => {
+                let call = self.peek().kind == Tok::LParen;
+                match name.as_str() {
+                    "x" | "y" | "pi" | "e" if call => Err(self.err_at(
+                        t.col,
+                        format!("'{name}' is not a function (no implicit multiplication: write {name}*(…))"),
+                    )),
+                    "x" => Ok(Ast::X),
+                    "y" => Ok(Ast::Y),
+                    "pi" => Ok(Ast::Num(core::f64::consts::PI)),
+                    "e" => Ok(Ast::Num(core::f64::consts::E)),
+                    _ => {
+                        enum Kind {
+                            One(Func),
+                            Two(Op),
+                        }
+                        let kind = match (func1(&name), name.as_str()) {
+                            (Some(fu), _) => Kind::One(fu),
+                            (None, "min") => Kind::Two(Op::Min),
+                            (None, "max") => Kind::Two(Op::Max),
+                            _ if call => {
+                                return Err(self.err_at(t.col, format!("unknown function '{name}'")))
+                            }
+                            _ => {
+                                return Err(self.err_at(
+                                    t.col,
+                                    format!("unknown variable '{name}' (the variables are x and y)"),
+                                ))
+                            }
+                        };
+                        if !call {
+                            let c = self.peek().col;
+                            return Err(self.err_at(c, format!("expected '(' after '{name}'")));
+                        }
+                        self.next();
+                        self.enter()?;
+                        let a = self.expr()?;
+                        let r = match kind {
+                            Kind::Two(op) => {
+                                self.expect(Tok::Comma, &format!("',' ('{name}' takes two arguments)"))?;
+                                let b = self.expr()?;
+                                self.expect(Tok::RParen, "')'")?;
+                                Ast::Bin(op, Box::new(a), Box::new(b))
+                            }
+                            Kind::One(fu) => {
+                                let nt = self.peek().clone();
+                                if nt.kind == Tok::Comma {
+                                    return Err(self.err_at(nt.col, format!("'{name}' takes one argument")));
+                                }
+                                self.expect(Tok::RParen, "')'")?;
+                                Ast::F1(fu, Box::new(a))
+                            }
+                        };
+                        self.depth -= 1;
+                        Ok(r)
+                    }
+                }
+            }
+            Tok::End => Err(self.err_at(
+                t.col,
+                "unexpected end: expected a number, x, y, a function or '('".into(),
+            )),
+            other => Err(self.err_at(
+                t.col,
+                format!(
+                    "expected a number, x, y, a function or '(', found {}",
+                    other.describe()
+                ),
+            )),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- folding and code
+
+fn fold(a: Ast) -> Ast {
+    let c = |a: &Ast| if let Ast::Num(v) = a { Some(*v) } else { None };
+    match a {
+        Ast::Neg(b) => {
+            let b = fold(*b);
+            match c(&b) {
+                Some(v) => Ast::Num(-v),
+                None => Ast::Neg(Box::new(b)),
+            }
+        }
+        Ast::Bin(op, l, r) => {
+            let (l, r) = (fold(*l), fold(*r));
+            match (c(&l), c(&r)) {
+                (Some(a), Some(b)) => Ast::Num(eval_const(op, a, b)),
+                _ => Ast::Bin(op, Box::new(l), Box::new(r)),
+            }
+        }
+        Ast::Pow(l, r) => {
+            let (l, r) = (fold(*l), fold(*r));
+            match (c(&l), c(&r)) {
+                (Some(a), Some(b)) => Ast::Num(pow_const(a, b)),
+                _ => Ast::Pow(Box::new(l), Box::new(r)),
+            }
+        }
+        Ast::F1(fu, b) => {
+            let b = fold(*b);
+            match c(&b) {
+                Some(v) => Ast::Num(fu.apply(v)),
+                None => Ast::F1(fu, Box::new(b)),
+            }
+        }
+        other => other,
+    }
+}
+
+fn eval_const(op: Op, a: f64, b: f64) -> f64 {
+    match op {
+        Op::Add => a + b,
+        Op::Sub => a - b,
+        Op::Mul => a * b,
+        Op::Div => a / b,
+        Op::Min => f::min(a, b),
+        _ => f::max(a, b),
+    }
+}
+
+fn as_int(b: f64) -> Option<i32> {
+    if b.fract() == 0.0 && b.abs() <= 1_000_000.0 {
+        Some(b as i32)
+    } else {
+        None
+    }
+}
+
+fn pow_const(a: f64, b: f64) -> f64 {
+    match as_int(b) {
+        Some(n) => f::powi(a, n),
+        None => f::powf(a, b),
+    }
+}
+
+/// Emits postfix code; returns the stack depth the subtree needs.
+fn emit(a: &Ast, ops: &mut Vec<Op>, xy: &mut bool) -> usize {
+    match a {
+        Ast::Num(v) => {
+            ops.push(Op::Const(*v));
+            1
+        }
+        Ast::X => {
+            *xy = true;
+            ops.push(Op::X);
+            1
+        }
+        Ast::Y => {
+            *xy = true;
+            ops.push(Op::Y);
+            1
+        }
+        Ast::Neg(b) => {
+            let d = emit(b, ops, xy);
+            ops.push(Op::Neg);
+            d
+        }
+        Ast::F1(fu, b) => {
+            let d = emit(b, ops, xy);
+            ops.push(Op::F1(*fu));
+            d
+        }
+        Ast::Pow(l, r) => {
+            if let Ast::Num(b) = **r {
+                let d = emit(l, ops, xy);
+                ops.push(match as_int(b) {
+                    Some(n) => Op::PowI(n),
+                    None => Op::PowF(b),
+                });
+                d
+            } else {
+                let dl = emit(l, ops, xy);
+                let dr = emit(r, ops, xy);
+                ops.push(Op::PowD);
+                dl.max(dr + 1)
+            }
+        }
+        Ast::Bin(op, l, r) => {
+            let dl = emit(l, ops, xy);
+            let dr = emit(r, ops, xy);
+            ops.push(*op);
+            dl.max(dr + 1)
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Loss surfaces `L(x, y)` with exact derivatives.
+//!
+//! A [`Surface`] is either a named one from [`LIBRARY`] or a user [`Expr`]. Both are written once
+//! over [`Scalar`](crate::scalar::Scalar); value, gradient and Hessian come from evaluating them
+//! in `f64`, in num-dual's hyper-dual numbers and in its second-order dual numbers: automatic
+//! differentiation, never finite differences.
+//!
+//! ```
+//! use optimizer_playground::{surface::Surface, Vec2};
+//! let s = Surface::named("himmelblau").unwrap();
+//! let (l, g) = s.grad(Vec2::new(3.0, 2.0));
+//! assert_eq!((l, g.x, g.y), (0.0, 0.0, 0.0));
+//! ```
+
+mod expr;
+mod library;
+
+pub use expr::{Expr, ExprError, Func, MAX_DEPTH, MAX_LEN};
+pub use library::{Kind, Named, ParamSpec, SurfaceInfo, LIBRARY};
+
+use crate::scalar::Scalar;
+use crate::vec2::{Mat2, Vec2};
+use num_dual::{Dual2_64, HyperDual64};
+
+/// A loss surface.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Surface {
+    Named(Named),
+    Expr(Expr),
+}
+
+impl Surface {
+    /// A named surface with default parameters.
+    pub fn named(name: &str) -> Option<Surface> {
+        Named::new(name).map(Surface::Named)
+    }
+
+    /// A user expression.
+    pub fn expr(src: &str) -> Result<Surface, ExprError> {
+        Expr::parse(src).map(Surface::Expr)
+    }
+
+    /// `L(x, y)` in any scalar type.
+    #[inline]
+    pub fn eval<D: Scalar>(&self, x: D, y: D) -> D {
+        match self {
+            Surface::Named(n) => n.eval(x, y),
+            Surface::Expr(e) => e.eval(x, y),
+        }
+    }
+
+    /// `L(p)`.
+    #[inline]
+    pub fn value(&self, p: Vec2) -> f64 {
+        self.eval(p.x, p.y)
+    }
+
+    /// `(L(p), ∇L(p))`.
+    #[inline]
+    pub fn grad(&self, p: Vec2) -> (f64, Vec2) {
+        let x = HyperDual64::new(p.x, 1.0, 0.0, 0.0);
+        let y = HyperDual64::new(p.y, 0.0, 1.0, 0.0);
+        let r = self.eval(x, y);
+        (r.re, Vec2::new(r.eps1, r.eps2))
+    }
+
+    /// `(L(p), ∇L(p), ∇²L(p))`.
+    pub fn hessian(&self, p: Vec2) -> (f64, Vec2, Mat2) {
+        let x = HyperDual64::new(p.x, 1.0, 0.0, 0.0);
+        let y = HyperDual64::new(p.y, 0.0, 1.0, 0.0);
+        let r = self.eval(x, y);
+        let xx = self
+            .eval(Dual2_64::new(p.x, 1.0, 0.0), Dual2_64::from(p.y))
+            .v2;
+        let yy = self
+            .eval(Dual2_64::from(p.x), Dual2_64::new(p.y, 1.0, 0.0))
+            .v2;
+        let xy = r.eps1eps2;
+        (
+            r.re,
+            Vec2::new(r.eps1, r.eps2),
+            Mat2 {
+                a: xx,
+                b: xy,
+                c: xy,
+                d: yy,
+            },
+        )
+    }
+
+    /// What the page shows about a named surface; `None` for expressions.
+    pub fn info(&self) -> Option<&'static SurfaceInfo> {
+        match self {
+            Surface::Named(n) => Some(n.info()),
+            Surface::Expr(_) => None,
+        }
+    }
+
+    /// The view box `[x_min, x_max, y_min, y_max]` to show first.
+    pub fn view(&self) -> [f64; 4] {
+        self.info().map_or([-3.0, 3.0, -3.0, 3.0], |i| i.view)
+    }
+
+    /// The known minima, for markers (none for expressions).
+    pub fn minima(&self) -> Vec<Vec2> {
+        match self {
+            Surface::Named(n) => n.minima(),
+            Surface::Expr(_) => Vec::new(),
+        }
+    }
+
+    /// Fills `out` (row-major, `ny` rows of `nx`, row 0 at `y_max`) with `L` at cell centres
+    /// of the box `[x0, x1] × [y0, y1]`.
+    pub fn grid(&self, view: [f64; 4], nx: usize, ny: usize, out: &mut Vec<f64>) {
+        out.clear();
+        out.reserve(nx * ny);
+        let [x0, x1, y0, y1] = view;
+        let dx = (x1 - x0) / nx as f64;
+        let dy = (y1 - y0) / ny as f64;
+        for j in 0..ny {
+            let y = y1 - (j as f64 + 0.5) * dy;
+            for i in 0..nx {
+                let x = x0 + (i as f64 + 0.5) * dx;
+                out.push(self.eval(x, y));
+            }
+        }
+    }
+}
