@@ -24,11 +24,14 @@
 //! JavaScript.
 
 pub mod optim;
+pub mod render;
 pub mod run;
 pub mod scalar;
 pub mod scenario;
 pub mod schedule;
 pub mod surface;
 mod vec2;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 pub use vec2::{Mat2, Vec2};

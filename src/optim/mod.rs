@@ -134,6 +134,8 @@ pub struct Lookahead {
 }
 
 /// A first-order stepper: a rule, or lookahead around one.
+// The plain rule is the common case and stays inline; only the recursive wrapper is boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum FirstOrder {
     Rule(Rule),

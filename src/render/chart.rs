@@ -1,0 +1,199 @@
+//! Line charts (loss and learning rate against step or evaluations), drawn with plotters on any
+//! `DrawingBackend`: the page's canvases, later the command line's SVG and PNG.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// One run's curve.
+pub struct Series {
+    pub color: RGBColor,
+    /// `(x, y)` points, x ascending.
+    pub points: Vec<(f64, f64)>,
+    /// The point to mark (the current step), if any.
+    pub marker: Option<(f64, f64)>,
+}
+
+/// How a chart looks.
+pub struct ChartStyle<'a> {
+    pub title: &'a str,
+    pub x_label: &'a str,
+    /// Logarithmic y axis (used only when every y is positive).
+    pub log_y: bool,
+    /// Device pixels per CSS pixel.
+    pub scale: f64,
+    /// Vertical line at this x (the current step).
+    pub cursor: Option<f64>,
+}
+
+/// Keeps at most about `2 × buckets` points: the first and last point and, per bucket of x,
+/// the lowest and highest point in order, so spikes and noise stay visible.
+pub fn minmax_decimate(points: &[(f64, f64)], buckets: usize) -> Vec<(f64, f64)> {
+    if points.len() <= 2 * buckets.max(1) {
+        return points.to_vec();
+    }
+    let n = points.len();
+    let per = n as f64 / buckets as f64;
+    let mut out = Vec::with_capacity(2 * buckets + 2);
+    let mut start = 0usize;
+    for b in 0..buckets {
+        let end = (((b + 1) as f64 * per) as usize).min(n);
+        if end <= start {
+            continue;
+        }
+        let chunk = &points[start..end];
+        let (mut lo, mut hi) = (0, 0);
+        for (i, p) in chunk.iter().enumerate() {
+            if p.1 < chunk[lo].1 {
+                lo = i;
+            }
+            if p.1 > chunk[hi].1 {
+                hi = i;
+            }
+        }
+        let (a, c) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+        out.push(chunk[a]);
+        if c != a {
+            out.push(chunk[c]);
+        }
+        start = end;
+    }
+    if out.last() != points.last() {
+        out.push(points[n - 1]);
+    }
+    out
+}
+
+fn finite_range(series: &[Series], log: bool) -> (f64, f64, f64, f64) {
+    let (mut x0, mut x1, mut y0, mut y1) = (
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    );
+    for s in series {
+        for &(x, y) in &s.points {
+            if !(x.is_finite() && y.is_finite()) || (log && y <= 0.0) {
+                continue;
+            }
+            x0 = x0.min(x);
+            x1 = x1.max(x);
+            y0 = y0.min(y);
+            y1 = y1.max(y);
+        }
+    }
+    if !x0.is_finite() {
+        return (0.0, 1.0, if log { 0.1 } else { 0.0 }, 1.0);
+    }
+    if x1 <= x0 {
+        x1 = x0 + 1.0;
+    }
+    if y1 <= y0 {
+        let pad = if y0 == 0.0 { 1.0 } else { y0.abs() * 0.1 };
+        y0 -= if log { y0 * 0.5 } else { pad };
+        y1 += pad;
+    }
+    (x0, x1, y0, y1)
+}
+
+/// Draws the chart into `root`.
+pub fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    series: &[Series],
+    style: &ChartStyle,
+) -> Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let k = style.scale;
+    let px = |v: f64| (v * k).round() as u32;
+    let font = |size: f64| ("system-ui, sans-serif", size * k).into_font();
+    root.fill(&WHITE).map_err(err)?;
+    // A log axis when no value is negative and some are positive; exact zeros (a converged
+    // run) are drawn at a floor a decade below the smallest positive value.
+    let ys = || {
+        series
+            .iter()
+            .flat_map(|s| &s.points)
+            .map(|p| p.1)
+            .filter(|y| y.is_finite())
+    };
+    let min_pos = ys().filter(|&y| y > 0.0).fold(f64::INFINITY, f64::min);
+    let log = style.log_y && min_pos.is_finite() && ys().all(|y| y >= 0.0);
+    let floor = min_pos / 10.0;
+    let lifted: Vec<Series>;
+    let series = if log && ys().any(|y| y == 0.0) {
+        let lift = |p: (f64, f64)| (p.0, if p.1 == 0.0 { floor } else { p.1 });
+        lifted = series
+            .iter()
+            .map(|s| Series {
+                color: s.color,
+                points: s.points.iter().copied().map(lift).collect(),
+                marker: s.marker.map(lift),
+            })
+            .collect();
+        &lifted[..]
+    } else {
+        series
+    };
+    let (x0, x1, y0, y1) = finite_range(series, log);
+    let grey = RGBColor(90, 96, 110);
+    let mut b = ChartBuilder::on(root);
+    b.margin(px(8.0))
+        .margin_right(px(14.0))
+        .caption(style.title, font(13.0).color(&RGBColor(40, 44, 52)))
+        .x_label_area_size(px(30.0))
+        .y_label_area_size(px(58.0));
+    macro_rules! body {
+        ($chart:expr) => {{
+            let mut chart = $chart;
+            chart
+                .configure_mesh()
+                .x_labels(6)
+                .y_labels(5)
+                .light_line_style(RGBColor(238, 240, 244))
+                .bold_line_style(RGBColor(225, 228, 234))
+                .axis_style(grey)
+                .label_style(font(11.0).color(&grey))
+                .x_desc(style.x_label)
+                .axis_desc_style(font(11.0).color(&grey))
+                .y_label_formatter(&|v| crate::render::fmt_num(*v))
+                .x_label_formatter(&|v| crate::render::fmt_num(*v))
+                .draw()
+                .map_err(err)?;
+            if let Some(c) = style.cursor {
+                chart
+                    .draw_series(LineSeries::new(
+                        vec![(c, y0), (c, y1)],
+                        RGBColor(180, 186, 198).stroke_width(px(1.0)),
+                    ))
+                    .map_err(err)?;
+            }
+            for s in series {
+                let pts = s
+                    .points
+                    .iter()
+                    .copied()
+                    .filter(|p| p.0.is_finite() && p.1.is_finite() && (!log || p.1 > 0.0));
+                chart
+                    .draw_series(LineSeries::new(pts, s.color.stroke_width(px(1.6))))
+                    .map_err(err)?;
+                if let Some(m) = s.marker {
+                    if m.0.is_finite() && m.1.is_finite() && (!log || m.1 > 0.0) {
+                        chart
+                            .draw_series(std::iter::once(Circle::new(m, px(3.5), s.color.filled())))
+                            .map_err(err)?;
+                    }
+                }
+            }
+            Ok(())
+        }};
+    }
+    if log {
+        body!(b
+            .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
+            .map_err(err)?)
+    } else {
+        let pad = (y1 - y0) * 0.04;
+        body!(b
+            .build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))
+            .map_err(err)?)
+    }
+}

@@ -1,0 +1,235 @@
+//! Pictures of surfaces and runs, independent of where they are drawn: the sampled field and
+//! its colour scale (linear, or logarithmic for surfaces that span decades), contour levels and
+//! lines, nice axis ticks, number formatting, and polyline decimation. The canvas (`web`) and
+//! later the command line's SVG/PNG draw from these.
+
+pub mod chart;
+pub mod colormap;
+pub mod contour;
+
+use crate::surface::Surface;
+use colormap::Lut;
+pub use contour::{marching_squares, Segment};
+
+/// A surface sampled over a view box, with the colour scale chosen for it.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// `[x_min, x_max, y_min, y_max]`.
+    pub view: [f64; 4],
+    pub nx: usize,
+    pub ny: usize,
+    /// Row-major, row 0 at `y_max` (top), at cell centres.
+    pub values: Vec<f64>,
+    pub min: f64,
+    pub max: f64,
+    /// Whether the colour scale and contour levels are logarithmic in `L − min`.
+    pub log: bool,
+}
+
+impl Field {
+    /// Samples `s` on an `nx` × `ny` grid and chooses the scale: logarithmic when the values
+    /// span decades (the full range is more than 100 times the lowest tenth's).
+    pub fn sample(s: &Surface, view: [f64; 4], nx: usize, ny: usize) -> Field {
+        let (nx, ny) = (nx.max(2), ny.max(2));
+        let mut values = Vec::new();
+        s.grid(view, nx, ny, &mut values);
+        let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+        for &v in &finite {
+            min = min.min(v);
+            max = max.max(v);
+        }
+        if finite.is_empty() {
+            min = 0.0;
+            max = 1.0;
+        }
+        let log = if finite.len() > 10 && max > min {
+            let k = finite.len() / 10;
+            let (_, q10, _) = finite.select_nth_unstable_by(k, f64::total_cmp);
+            let q10 = *q10 - min;
+            q10 <= 0.0 || (max - min) / q10 > 100.0
+        } else {
+            false
+        };
+        Field {
+            view,
+            nx,
+            ny,
+            values,
+            min,
+            max,
+            log,
+        }
+    }
+
+    /// The smallest offset used by the log scale.
+    fn delta(&self) -> f64 {
+        ((self.max - self.min) * 1e-5).max(f64::MIN_POSITIVE)
+    }
+
+    /// Maps a value to [0, 1] along the colour scale.
+    #[inline]
+    pub fn normalize(&self, v: f64) -> f64 {
+        if !v.is_finite() {
+            return f64::NAN;
+        }
+        let range = self.max - self.min;
+        if range <= 0.0 {
+            return 0.5;
+        }
+        if self.log {
+            let d = self.delta();
+            let lo = d.ln();
+            let hi = (range + d).ln();
+            (((v - self.min).max(0.0) + d).ln() - lo) / (hi - lo)
+        } else {
+            (v - self.min) / range
+        }
+    }
+
+    /// The value at position `t` ∈ [0, 1] of the colour scale (inverse of [`Field::normalize`]).
+    pub fn denormalize(&self, t: f64) -> f64 {
+        let range = self.max - self.min;
+        if self.log {
+            let d = self.delta();
+            let lo = d.ln();
+            let hi = (range + d).ln();
+            self.min + (lo + t * (hi - lo)).exp() - d
+        } else {
+            self.min + t * range
+        }
+    }
+
+    /// RGBA pixels (row-major, `nx` × `ny`) through the viridis table.
+    pub fn rgba(&self) -> Vec<u8> {
+        let lut = Lut::viridis();
+        let mut out = Vec::with_capacity(self.values.len() * 4);
+        for &v in &self.values {
+            let t = self.normalize(v);
+            let [r, g, b] = lut.at(t);
+            let a = if t.is_nan() { 0 } else { 255 };
+            out.extend_from_slice(&[r, g, b, a]);
+        }
+        out
+    }
+
+    /// About `n` contour levels: evenly spaced along the colour scale, so log-spaced in
+    /// `L − min` on a log scale and at nice round values on a linear one.
+    pub fn levels(&self, n: usize) -> Vec<f64> {
+        if self.max <= self.min || n == 0 {
+            return Vec::new();
+        }
+        if self.log {
+            (1..n)
+                .map(|i| self.denormalize(i as f64 / n as f64))
+                .collect()
+        } else {
+            nice_ticks(self.min, self.max, n)
+                .into_iter()
+                .filter(|&l| l > self.min && l < self.max)
+                .collect()
+        }
+    }
+
+    /// Contour segments at `levels`, in data coordinates.
+    pub fn contours(&self, levels: &[f64]) -> Vec<Vec<[(f64, f64); 2]>> {
+        let [x0, x1, y0, y1] = self.view;
+        let dx = (x1 - x0) / self.nx as f64;
+        let dy = (y1 - y0) / self.ny as f64;
+        marching_squares(&self.values, self.nx, self.ny, levels)
+            .into_iter()
+            .map(|segs| {
+                segs.into_iter()
+                    .map(|s| {
+                        s.map(|(gx, gy)| {
+                            (
+                                x0 + (f64::from(gx) + 0.5) * dx,
+                                y1 - (f64::from(gy) + 0.5) * dy,
+                            )
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// Round tick values covering `[lo, hi]` with about `n` intervals (steps of 1, 2 or 5 × 10ᵏ).
+pub fn nice_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo || n == 0 {
+        return Vec::new();
+    }
+    let raw = (hi - lo) / n as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|&s| s >= raw)
+        .unwrap_or(10.0 * mag);
+    let start = (lo / step).ceil() as i64;
+    let end = (hi / step).floor() as i64;
+    (start..=end)
+        .take(1000)
+        .map(|i| i as f64 * step)
+        .map(|v| if v.abs() < step * 1e-9 { 0.0 } else { v })
+        .collect()
+}
+
+/// A short human form of a number: 4 significant digits, scientific outside [1e-3, 1e5).
+pub fn fmt_num(v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 {
+            "∞".into()
+        } else {
+            "−∞".into()
+        };
+    }
+    if v == 0.0 {
+        return "0".into();
+    }
+    let a = v.abs();
+    let s = if !(1e-3..1e5).contains(&a) {
+        let s = format!("{v:.3e}");
+        // 1.230e-4 → 1.23e-4
+        match s.split_once('e') {
+            Some((m, e)) => {
+                let m = if m.contains('.') {
+                    m.trim_end_matches('0').trim_end_matches('.')
+                } else {
+                    m
+                };
+                format!("{m}e{e}")
+            }
+            None => s,
+        }
+    } else {
+        let digits = (3 - a.log10().floor() as i32).max(0) as usize;
+        let s = format!("{v:.digits$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    };
+    s.replace('-', "−")
+}
+
+/// Indices of a polyline's points worth drawing at `px_per_unit` pixels per data unit: a point
+/// closer than `min_px` pixels to the last kept one is dropped (the last point is always kept).
+pub fn decimate(points: &[(f64, f64)], min_px: f64) -> Vec<usize> {
+    let mut keep = Vec::new();
+    let mut last: Option<(f64, f64)> = None;
+    for (i, &p) in points.iter().enumerate() {
+        match last {
+            Some(q) if (p.0 - q.0).hypot(p.1 - q.1) < min_px && i + 1 != points.len() => {}
+            _ => {
+                keep.push(i);
+                last = Some(p);
+            }
+        }
+    }
+    keep
+}

@@ -1,0 +1,1162 @@
+//! The page's only door to JavaScript: one [`App`] handle that owns the session and draws the
+//! map, its overlay and the charts on canvases. JavaScript passes events and timestamps in and
+//! puts the strings it gets back into the DOM (as text, never as HTML).
+
+use crate::optim::{OptKind, OptimizerConfig, OPTIMIZERS};
+use crate::render::chart::{self, ChartStyle, Series};
+use crate::render::{decimate, fmt_num, Field};
+use crate::run::{RunState, Session, Trace};
+use crate::scenario::{RunSpec, Scenario, SurfaceSpec, MAX_STEPS};
+use crate::surface::{Surface, LIBRARY};
+use crate::vec2::Vec2;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+
+/// The colours runs take when the scenario gives none.
+pub const PALETTE: [&str; 8] = [
+    "#e63946", "#f77f00", "#00a6fb", "#d63384", "#9d4edd", "#2ec4b6", "#ffb703", "#3a86ff",
+];
+
+fn js_err(e: impl core::fmt::Display) -> JsValue {
+    JsValue::from_str(&e.to_string())
+}
+
+fn ctx2d(c: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsValue> {
+    c.get_context("2d")?
+        .ok_or_else(|| js_err("no 2d context"))?
+        .dyn_into::<CanvasRenderingContext2d>()
+        .map_err(|_| js_err("not a 2d context"))
+}
+
+fn parse_hex(c: &str) -> RGBColor {
+    let h = c.trim_start_matches('#');
+    let v = |s: &str| u8::from_str_radix(s, 16).unwrap_or(128);
+    match h.len() {
+        6 => RGBColor(v(&h[0..2]), v(&h[2..4]), v(&h[4..6])),
+        3 => {
+            let d = |i: usize| v(&h[i..i + 1]) * 17;
+            RGBColor(d(0), d(1), d(2))
+        }
+        _ => RGBColor(128, 128, 128),
+    }
+}
+
+/// The scenario a first visit shows.
+pub fn default_scenario() -> Scenario {
+    let run = |kind: OptKind, lr: Option<f64>, color: &str| {
+        let mut o = OptimizerConfig::new(kind);
+        o.lr = lr;
+        if kind == OptKind::Momentum {
+            o.momentum = Some(0.9);
+        }
+        let mut r = RunSpec::new(o);
+        r.color = Some(color.into());
+        r
+    };
+    Scenario {
+        surface: SurfaceSpec::named("rosenbrock"),
+        start: Vec2::new(-1.5, 2.0),
+        steps: 500,
+        runs: vec![
+            run(OptKind::Gd, Some(1e-3), PALETTE[0]),
+            run(OptKind::Momentum, Some(1e-3), PALETTE[1]),
+            run(OptKind::Adam, Some(0.05), PALETTE[2]),
+            run(OptKind::Bfgs, None, PALETTE[3]),
+        ],
+    }
+}
+
+/// Where the plot area sits on the map canvas, in device pixels.
+#[derive(Clone, Copy, Debug, Default)]
+struct Rect {
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+}
+
+#[derive(Serialize)]
+struct Readout {
+    label: String,
+    color: String,
+    enabled: bool,
+    step: u64,
+    iterations: u64,
+    loss: String,
+    point: String,
+    grad_norm: String,
+    lr: String,
+    evals: String,
+    status: String,
+    diverged: bool,
+}
+
+/// The page's state: the scenario, the engine's session, the view and the canvases.
+#[wasm_bindgen]
+pub struct App {
+    scenario: Scenario,
+    session: Session,
+    map: HtmlCanvasElement,
+    overlay: HtmlCanvasElement,
+    loss: HtmlCanvasElement,
+    lr: HtmlCanvasElement,
+    dpr: f64,
+    view: [f64; 4],
+    field: Option<Field>,
+    contours: Vec<Vec<[(f64, f64); 2]>>,
+    plot: Rect,
+    base_dirty: bool,
+    dirty: bool,
+    playing: bool,
+    speed: u64,
+    cursor: Option<u64>,
+    x_evals: bool,
+    /// Grid cells per CSS pixel of the map's sampling.
+    detail: f64,
+    last_error: String,
+}
+
+#[wasm_bindgen]
+impl App {
+    /// An app drawing on the four canvases, showing the default scenario.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        map: HtmlCanvasElement,
+        overlay: HtmlCanvasElement,
+        loss: HtmlCanvasElement,
+        lr: HtmlCanvasElement,
+    ) -> Result<App, JsValue> {
+        let scenario = default_scenario();
+        let session = Session::new(&scenario).map_err(js_err)?;
+        let view = session.surface.view();
+        let mut app = App {
+            scenario,
+            session,
+            map,
+            overlay,
+            loss,
+            lr,
+            dpr: 1.0,
+            view,
+            field: None,
+            contours: Vec::new(),
+            plot: Rect::default(),
+            base_dirty: true,
+            dirty: true,
+            playing: false,
+            speed: 10,
+            cursor: None,
+            x_evals: false,
+            detail: 0.5,
+            last_error: String::new(),
+        };
+        app.resize();
+        Ok(app)
+    }
+
+    // ------------------------------------------------------------ scenario
+
+    /// Loads a scenario given as JSON text (a share link's payload). On error nothing changes
+    /// and the message says what was wrong.
+    pub fn load_json(&mut self, text: &str) -> Result<(), JsValue> {
+        let sc = Scenario::from_json(text).map_err(js_err)?;
+        self.install(sc)
+    }
+
+    /// Loads a scenario given as a JavaScript object.
+    pub fn load(&mut self, obj: JsValue) -> Result<(), JsValue> {
+        let sc: Scenario =
+            serde_wasm_bindgen::from_value(obj).map_err(|e| js_err(format!("scenario: {e}")))?;
+        sc.validate().map_err(js_err)?;
+        self.install(sc)
+    }
+
+    fn install(&mut self, sc: Scenario) -> Result<(), JsValue> {
+        let session = Session::new(&sc).map_err(js_err)?;
+        let new_surface = session.surface != self.session.surface;
+        self.scenario = sc;
+        self.session = session;
+        if new_surface {
+            self.view = self.session.surface.view();
+            self.base_dirty = true;
+        }
+        self.cursor = None;
+        self.playing = false;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// The current scenario as JSON text.
+    pub fn scenario_json(&self) -> String {
+        self.scenario.to_json()
+    }
+
+    /// The current scenario as an object.
+    pub fn scenario(&self) -> Result<JsValue, JsValue> {
+        self.scenario
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(js_err)
+    }
+
+    /// Every run's trace as the command line prints it (`runs`), as JSON text.
+    pub fn paths_json(&self) -> String {
+        let t: Vec<&Trace> = self.session.traces();
+        serde_json::to_string(&t).unwrap_or_else(|_| "[]".into())
+    }
+
+    /// Every run's trace, as objects.
+    pub fn paths(&self) -> Result<JsValue, JsValue> {
+        let t: Vec<&Trace> = self.session.traces();
+        t.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(js_err)
+    }
+
+    /// Restarts every run from the start.
+    pub fn reset(&mut self) -> Result<(), JsValue> {
+        self.session = Session::new(&self.scenario).map_err(js_err)?;
+        self.cursor = None;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Advances every run by `n` iterations (up to the step limit), synchronously.
+    pub fn step(&mut self, n: u32) {
+        self.session.step(u64::from(n));
+        self.cursor = None;
+        self.dirty = true;
+    }
+
+    /// The most iterations any run has taken.
+    pub fn iterations(&self) -> u64 {
+        self.session
+            .runs
+            .iter()
+            .map(RunState::iterations)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Whether every run has reached the step limit or diverged.
+    pub fn done(&self) -> bool {
+        self.session.done()
+    }
+
+    pub fn steps(&self) -> u64 {
+        self.scenario.steps
+    }
+
+    /// Sets the step limit (1 to 100 000); runs past it are cut back.
+    pub fn set_steps(&mut self, n: f64) -> Result<(), JsValue> {
+        if !n.is_finite() || n < 1.0 || n > MAX_STEPS as f64 {
+            return Err(js_err(format!(
+                "the step limit must be from 1 to {MAX_STEPS}"
+            )));
+        }
+        let n = n as u64;
+        let shrink = n < self.iterations();
+        self.scenario.steps = n;
+        self.session.steps = n;
+        if shrink {
+            self.reset()?;
+            self.session.step(n);
+        }
+        self.dirty = true;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ playback
+
+    pub fn set_playing(&mut self, on: bool) {
+        self.playing = on && !(self.session.done() && self.cursor.is_none());
+    }
+    pub fn playing(&self) -> bool {
+        self.playing
+    }
+    /// Iterations per frame, 1 to 1000.
+    pub fn set_speed(&mut self, n: f64) {
+        self.speed = if n.is_finite() {
+            n.clamp(1.0, 1000.0) as u64
+        } else {
+            10
+        };
+    }
+    pub fn speed(&self) -> u64 {
+        self.speed
+    }
+
+    /// The iteration shown (the timeline's position).
+    pub fn cursor(&self) -> u64 {
+        self.cursor.unwrap_or_else(|| self.iterations())
+    }
+
+    /// Shows iteration `k` of those computed (the timeline scrubs).
+    pub fn set_cursor(&mut self, k: f64) {
+        let max = self.iterations();
+        let k = if k.is_finite() {
+            k.max(0.0) as u64
+        } else {
+            max
+        };
+        self.cursor = if k >= max { None } else { Some(k) };
+        self.dirty = true;
+    }
+
+    /// Plots the charts against gradient evaluations instead of iterations.
+    pub fn set_x_evals(&mut self, on: bool) {
+        self.x_evals = on;
+        self.dirty = true;
+    }
+
+    /// One animation frame: advances if playing, then redraws what changed. Returns whether it
+    /// is still playing.
+    pub fn frame(&mut self, _timestamp: f64) -> Result<bool, JsValue> {
+        if self.playing {
+            match self.cursor {
+                Some(k) => {
+                    let k = k + self.speed;
+                    self.cursor = if k >= self.iterations() {
+                        None
+                    } else {
+                        Some(k)
+                    };
+                }
+                None => {
+                    self.session.step(self.speed);
+                    if self.session.done() {
+                        self.playing = false;
+                    }
+                }
+            }
+            self.dirty = true;
+        }
+        self.draw()?;
+        Ok(self.playing)
+    }
+
+    /// Redraws whatever is out of date.
+    pub fn draw(&mut self) -> Result<(), JsValue> {
+        if self.base_dirty {
+            self.draw_base()?;
+            self.base_dirty = false;
+            self.dirty = true;
+        }
+        if self.dirty {
+            self.draw_overlay()?;
+            self.draw_charts()?;
+            self.dirty = false;
+        }
+        Ok(())
+    }
+
+    /// Forces a full redraw, including the map (for timing the map pipeline).
+    pub fn redraw_map(&mut self) -> Result<(), JsValue> {
+        self.field = None;
+        self.base_dirty = true;
+        self.draw()
+    }
+
+    // ------------------------------------------------------------ surface
+
+    /// Picks a named surface (default parameters, its view and default start).
+    pub fn set_surface(&mut self, name: &str) -> Result<(), JsValue> {
+        let info = LIBRARY
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| js_err(format!("unknown surface '{name}'")))?;
+        let mut sc = self.scenario.clone();
+        sc.surface = SurfaceSpec::named(name);
+        sc.start = info.start.into();
+        self.install(sc)?;
+        self.view = self.session.surface.view();
+        self.field = None;
+        self.base_dirty = true;
+        Ok(())
+    }
+
+    /// Sets a parameter of the current named surface.
+    pub fn set_surface_param(&mut self, name: &str, v: f64) -> Result<(), JsValue> {
+        let mut sc = self.scenario.clone();
+        let mut params = sc.surface.params.clone().unwrap_or_default();
+        params.insert(name.to_string(), v);
+        sc.surface.params = Some(params);
+        sc.validate().map_err(js_err)?;
+        self.install(sc)?;
+        self.field = None;
+        self.base_dirty = true;
+        Ok(())
+    }
+
+    /// Uses an expression as the surface. On error the last good surface stays and the message
+    /// names the column.
+    pub fn set_expr(&mut self, src: &str) -> Result<(), JsValue> {
+        let surface = Surface::expr(src).map_err(js_err)?;
+        let same_kind = matches!(self.session.surface, Surface::Expr(_));
+        let mut sc = self.scenario.clone();
+        sc.surface = SurfaceSpec::expr(src);
+        self.install(sc)?;
+        if !same_kind {
+            self.view = surface.view();
+        }
+        self.field = None;
+        self.base_dirty = true;
+        Ok(())
+    }
+
+    /// The current surface as shown in the picker: `{name, expr, params, description}`.
+    pub fn surface_json(&self) -> String {
+        let s = &self.scenario.surface;
+        let info = self.session.surface.info();
+        serde_json::json!({
+            "name": s.name,
+            "expr": s.expr,
+            "params": info.map(|i| i.params.iter().map(|p| serde_json::json!({
+                "name": p.name, "min": p.min, "max": p.max, "log": p.log,
+                "value": s.params.as_ref().and_then(|m| m.get(p.name)).copied().unwrap_or(p.default),
+            })).collect::<Vec<_>>()),
+            "description": info.map(|i| i.description),
+            "formula": info.map(|i| i.formula),
+        })
+        .to_string()
+    }
+
+    // ------------------------------------------------------------ runs
+
+    /// The run's specification as JSON text.
+    pub fn run_json(&self, i: usize) -> String {
+        self.scenario
+            .runs
+            .get(i)
+            .map(|r| serde_json::to_string(r).unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    /// Replaces run `i` (from JSON text) and re-runs it from the start up to where the others
+    /// are. On error nothing changes.
+    pub fn set_run_json(&mut self, i: usize, text: &str) -> Result<(), JsValue> {
+        let spec: RunSpec = serde_json::from_str(text).map_err(|e| js_err(format!("run: {e}")))?;
+        spec.validate(&format!("runs[{i}]")).map_err(js_err)?;
+        if i >= self.scenario.runs.len() {
+            return Err(js_err(format!("no run {i}")));
+        }
+        let upto = self.iterations();
+        self.scenario.runs[i] = spec.clone();
+        self.session.replace_run(i, spec);
+        if let Some(r) = self.session.runs.get_mut(i) {
+            for _ in 0..upto {
+                if !r.step(&self.session.surface) {
+                    break;
+                }
+            }
+        }
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Sets hyper-parameter `name` of run `i` (of its inner optimizer for lookahead when the
+    /// wrapper does not take it) and re-runs it.
+    pub fn set_hyper(&mut self, i: usize, name: &str, v: f64) -> Result<(), JsValue> {
+        let mut spec = self
+            .scenario
+            .runs
+            .get(i)
+            .cloned()
+            .ok_or_else(|| js_err(format!("no run {i}")))?;
+        let ok = spec.optimizer.set(name, v)
+            || spec
+                .optimizer
+                .inner
+                .as_mut()
+                .is_some_and(|inner| inner.set(name, v));
+        if !ok {
+            return Err(js_err(format!(
+                "'{}' takes no '{name}'",
+                spec.optimizer.name.name()
+            )));
+        }
+        self.set_run_json(i, &serde_json::to_string(&spec).map_err(js_err)?)
+    }
+
+    /// Adds a run of optimizer `name` with its default settings; returns its index.
+    pub fn add_run(&mut self, name: &str) -> Result<usize, JsValue> {
+        let kind = OptKind::from_name(name)
+            .ok_or_else(|| js_err(format!("unknown optimizer '{name}'")))?;
+        if self.scenario.runs.len() >= crate::scenario::MAX_RUNS {
+            return Err(js_err("too many runs"));
+        }
+        let mut o = OptimizerConfig::new(kind);
+        if o.value("lr").is_none() {
+            o.lr = Some(default_lr(kind));
+        }
+        let mut spec = RunSpec::new(o);
+        let used: Vec<&str> = self
+            .scenario
+            .runs
+            .iter()
+            .filter_map(|r| r.color.as_deref())
+            .collect();
+        let color = PALETTE
+            .iter()
+            .find(|c| !used.contains(c))
+            .unwrap_or(&PALETTE[self.scenario.runs.len() % PALETTE.len()]);
+        spec.color = Some((*color).to_string());
+        self.scenario.runs.push(spec.clone());
+        let i = self.scenario.runs.len() - 1;
+        self.session.runs.push(RunState::new(
+            spec.clone(),
+            &self.session.surface,
+            self.session.start,
+        ));
+        self.set_run_json(i, &serde_json::to_string(&spec).map_err(js_err)?)?;
+        Ok(i)
+    }
+
+    pub fn remove_run(&mut self, i: usize) {
+        if i < self.scenario.runs.len() {
+            self.scenario.runs.remove(i);
+            self.session.runs.remove(i);
+            self.dirty = true;
+        }
+    }
+
+    /// Shows or hides run `i` (it keeps stepping).
+    pub fn set_enabled(&mut self, i: usize, on: bool) {
+        if let Some(r) = self.scenario.runs.get_mut(i) {
+            r.enabled = if on { None } else { Some(false) };
+            if let Some(s) = self.session.runs.get_mut(i) {
+                s.spec.enabled = r.enabled;
+            }
+            self.dirty = true;
+        }
+    }
+
+    /// Per-run readouts at the shown iteration, as JSON text (formatted numbers).
+    pub fn readouts_json(&self) -> String {
+        let cur = self.cursor();
+        let out: Vec<Readout> = self
+            .session
+            .runs
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let t = &r.trace;
+                let n = t.path.len() - 1;
+                let k = (cur as usize).min(n);
+                let p = t.path[k];
+                let (g, lr) = if k < t.lr.len() {
+                    (t.grad_norm[k], t.lr[k])
+                } else if k > 0 {
+                    (t.grad_norm[k - 1], t.lr[k - 1])
+                } else {
+                    (f64::NAN, f64::NAN)
+                };
+                let e = r.evals_at[k];
+                let status = match t.diverged_at {
+                    Some(d) if k >= n => format!("diverged at step {d}"),
+                    _ if n as u64 >= self.scenario.steps => "done".into(),
+                    _ => String::new(),
+                };
+                Readout {
+                    label: t.label.clone(),
+                    color: self.run_color(i),
+                    enabled: r.spec.enabled != Some(false),
+                    step: k as u64,
+                    iterations: n as u64,
+                    loss: fmt_num(t.loss[k]),
+                    point: format!("({}, {})", fmt_num(p.x), fmt_num(p.y)),
+                    grad_norm: if g.is_nan() { "–".into() } else { fmt_num(g) },
+                    lr: if lr.is_nan() {
+                        "–".into()
+                    } else {
+                        fmt_num(lr)
+                    },
+                    evals: format!("{} L, {} ∇L, {} ∇²L", e.value, e.grad, e.hessian),
+                    status,
+                    diverged: t.diverged_at.is_some() && k >= n,
+                }
+            })
+            .collect();
+        serde_json::to_string(&out).unwrap_or_default()
+    }
+
+    fn run_color(&self, i: usize) -> String {
+        self.scenario
+            .runs
+            .get(i)
+            .and_then(|r| r.color.clone())
+            .unwrap_or_else(|| PALETTE[i % PALETTE.len()].into())
+    }
+
+    // ------------------------------------------------------------ view and pointer
+
+    /// Re-reads the canvases' CSS sizes and the device pixel ratio.
+    pub fn resize(&mut self) {
+        self.dpr = web_sys::window()
+            .map_or(1.0, |w| w.device_pixel_ratio())
+            .clamp(1.0, 4.0);
+        for c in [&self.map, &self.overlay, &self.loss, &self.lr] {
+            let w = (f64::from(c.client_width().max(50)) * self.dpr).round() as u32;
+            let h = (f64::from(c.client_height().max(50)) * self.dpr).round() as u32;
+            if c.width() != w || c.height() != h {
+                c.set_width(w);
+                c.set_height(h);
+            }
+        }
+        self.field = None;
+        self.base_dirty = true;
+    }
+
+    fn to_data(&self, px: f64, py: f64) -> Option<Vec2> {
+        let (x, y) = (px * self.dpr, py * self.dpr);
+        let r = self.plot;
+        if r.w <= 0.0 || x < r.x || x > r.x + r.w || y < r.y || y > r.y + r.h {
+            return None;
+        }
+        let [x0, x1, y0, y1] = self.view;
+        Some(Vec2::new(
+            x0 + (x - r.x) / r.w * (x1 - x0),
+            y1 - (y - r.y) / r.h * (y1 - y0),
+        ))
+    }
+
+    fn to_px(&self, p: Vec2) -> (f64, f64) {
+        let r = self.plot;
+        let [x0, x1, y0, y1] = self.view;
+        (
+            r.x + (p.x - x0) / (x1 - x0) * r.w,
+            r.y + (y1 - p.y) / (y1 - y0) * r.h,
+        )
+    }
+
+    /// A click at CSS pixel (px, py) of the map: sets the start there (every run restarts).
+    /// Returns false outside the plot.
+    pub fn click(&mut self, px: f64, py: f64) -> Result<bool, JsValue> {
+        match self.to_data(px, py) {
+            Some(p) => {
+                self.set_start(p.x, p.y)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Sets the start point; every run restarts there.
+    pub fn set_start(&mut self, x: f64, y: f64) -> Result<(), JsValue> {
+        let mut sc = self.scenario.clone();
+        sc.start = Vec2::new(x, y);
+        sc.validate().map_err(js_err)?;
+        let playing = self.playing;
+        self.install(sc)?;
+        self.playing = playing;
+        Ok(())
+    }
+
+    /// The hover readout at CSS pixel (px, py): "x = …, y = …, L = …", or "" outside.
+    pub fn hover(&self, px: f64, py: f64) -> String {
+        match self.to_data(px, py) {
+            Some(p) => format!(
+                "x = {}   y = {}   L = {}",
+                fmt_num(p.x),
+                fmt_num(p.y),
+                fmt_num(self.session.surface.value(p))
+            ),
+            None => String::new(),
+        }
+    }
+
+    /// Pans by a drag of (dx, dy) CSS pixels.
+    pub fn pan(&mut self, dx: f64, dy: f64) {
+        let r = self.plot;
+        if r.w <= 0.0 || !(dx.is_finite() && dy.is_finite()) {
+            return;
+        }
+        let [x0, x1, y0, y1] = self.view;
+        let sx = -dx * self.dpr / r.w * (x1 - x0);
+        let sy = dy * self.dpr / r.h * (y1 - y0);
+        self.set_view([x0 + sx, x1 + sx, y0 + sy, y1 + sy]);
+    }
+
+    /// Zooms by `factor` (> 1 zooms in) about CSS pixel (px, py).
+    pub fn zoom(&mut self, px: f64, py: f64, factor: f64) {
+        if !(factor.is_finite() && factor > 0.0) {
+            return;
+        }
+        let Some(c) = self.to_data(px, py) else {
+            return;
+        };
+        let [x0, x1, y0, y1] = self.view;
+        let f = 1.0 / factor;
+        self.set_view([
+            c.x + (x0 - c.x) * f,
+            c.x + (x1 - c.x) * f,
+            c.y + (y0 - c.y) * f,
+            c.y + (y1 - c.y) * f,
+        ]);
+    }
+
+    pub fn reset_view(&mut self) {
+        self.set_view(self.session.surface.view());
+    }
+
+    /// `[x_min, x_max, y_min, y_max]`.
+    pub fn view(&self) -> Vec<f64> {
+        self.view.to_vec()
+    }
+
+    fn set_view(&mut self, v: [f64; 4]) {
+        let w = v[1] - v[0];
+        let h = v[3] - v[2];
+        let ok = v.iter().all(|a| a.is_finite() && a.abs() < 1e9)
+            && w > 1e-9
+            && h > 1e-9
+            && w < 1e9
+            && h < 1e9;
+        if ok {
+            self.view = v;
+            self.field = None;
+            self.base_dirty = true;
+        }
+    }
+
+    pub fn last_error(&self) -> String {
+        self.last_error.clone()
+    }
+
+    // ------------------------------------------------------------ drawing
+
+    fn draw_base(&mut self) -> Result<(), JsValue> {
+        let k = self.dpr;
+        let backend = CanvasBackend::with_canvas_object(self.map.clone())
+            .ok_or_else(|| js_err("no canvas"))?;
+        let root = backend.into_drawing_area();
+        let err = |e: DrawingAreaErrorKind<_>| js_err(e);
+        root.fill(&RGBColor(250, 250, 252)).map_err(err)?;
+        let [x0, x1, y0, y1] = self.view;
+        let grey = RGBColor(90, 96, 110);
+        let font = |s: f64| ("system-ui, sans-serif", s * k).into_font();
+        let mut chart = ChartBuilder::on(&root)
+            .margin((10.0 * k) as u32)
+            .margin_right((86.0 * k) as u32)
+            .x_label_area_size((34.0 * k) as u32)
+            .y_label_area_size((52.0 * k) as u32)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err)?;
+        let (xr, yr) = chart.plotting_area().get_pixel_range();
+        let plot = Rect {
+            x: f64::from(xr.start),
+            y: f64::from(yr.start),
+            w: f64::from(xr.end - xr.start),
+            h: f64::from(yr.end - yr.start),
+        };
+        self.plot = plot;
+        // Sample at `detail` cells per CSS pixel, then scale the image up with smoothing.
+        let nx = ((plot.w / k) * self.detail).round().max(16.0) as usize;
+        let ny = ((plot.h / k) * self.detail).round().max(16.0) as usize;
+        let field = match self.field.take() {
+            Some(f) if f.nx == nx && f.ny == ny && f.view == self.view => f,
+            _ => {
+                let f = Field::sample(&self.session.surface, self.view, nx, ny);
+                self.contours = f.contours(&f.levels(24));
+                f
+            }
+        };
+        let ctx = ctx2d(&self.map)?;
+        let img = ImageData::new_with_u8_clamped_array_and_sh(
+            Clamped(&field.rgba()),
+            nx as u32,
+            ny as u32,
+        )?;
+        let doc = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or_else(|| js_err("no document"))?;
+        let off: HtmlCanvasElement = doc
+            .create_element("canvas")?
+            .dyn_into()
+            .map_err(|_| js_err("canvas"))?;
+        off.set_width(nx as u32);
+        off.set_height(ny as u32);
+        ctx2d(&off)?.put_image_data(&img, 0.0, 0.0)?;
+        ctx.set_image_smoothing_enabled(true);
+        ctx.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+            &off, 0.0, 0.0, nx as f64, ny as f64, plot.x, plot.y, plot.w, plot.h,
+        )?;
+        // Contour lines.
+        ctx.save();
+        ctx.begin_path();
+        ctx.rect(plot.x, plot.y, plot.w, plot.h);
+        ctx.clip();
+        ctx.set_line_width(0.8 * k);
+        ctx.set_stroke_style_str("rgba(255,255,255,0.38)");
+        ctx.begin_path();
+        for level in &self.contours {
+            for seg in level {
+                let (ax, ay) = self.to_px(Vec2::new(seg[0].0, seg[0].1));
+                let (bx, by) = self.to_px(Vec2::new(seg[1].0, seg[1].1));
+                ctx.move_to(ax, ay);
+                ctx.line_to(bx, by);
+            }
+        }
+        ctx.stroke();
+        // Known minima.
+        for m in self.session.surface.minima() {
+            let (mx, my) = self.to_px(m);
+            star(&ctx, mx, my, 6.5 * k)?;
+        }
+        ctx.restore();
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(8)
+            .y_labels(8)
+            .axis_style(grey)
+            .label_style(font(11.0).color(&grey))
+            .x_desc("x")
+            .y_desc("y")
+            .axis_desc_style(font(12.0).color(&grey))
+            .x_label_formatter(&|v| fmt_num(*v))
+            .y_label_formatter(&|v| fmt_num(*v))
+            .draw()
+            .map_err(err)?;
+        self.draw_colorbar(&ctx, &field)?;
+        self.field = Some(field);
+        Ok(())
+    }
+
+    fn draw_colorbar(&self, ctx: &CanvasRenderingContext2d, f: &Field) -> Result<(), JsValue> {
+        let k = self.dpr;
+        let p = self.plot;
+        let x = p.x + p.w + 16.0 * k;
+        let w = 12.0 * k;
+        let lut = crate::render::colormap::Lut::viridis();
+        let n = 128;
+        for i in 0..n {
+            let t = 1.0 - (i as f64 + 0.5) / n as f64;
+            let [r, g, b] = lut.at(t);
+            ctx.set_fill_style_str(&format!("rgb({r},{g},{b})"));
+            ctx.fill_rect(x, p.y + p.h * i as f64 / n as f64, w, p.h / n as f64 + 1.0);
+        }
+        ctx.set_stroke_style_str("rgba(90,96,110,0.6)");
+        ctx.set_line_width(k);
+        ctx.stroke_rect(x, p.y, w, p.h);
+        ctx.set_fill_style_str("rgb(90,96,110)");
+        ctx.set_font(&format!("{}px system-ui, sans-serif", 10.5 * k));
+        ctx.set_text_align("left");
+        ctx.set_text_baseline("middle");
+        for i in 0..=5 {
+            let t = i as f64 / 5.0;
+            let v = f.denormalize(t);
+            let y = p.y + p.h * (1.0 - t);
+            ctx.fill_rect(x + w, y - 0.5 * k, 3.0 * k, k);
+            ctx.fill_text(&fmt_num(v), x + w + 5.0 * k, y)?;
+        }
+        ctx.save();
+        ctx.translate(x + w + 5.0 * k, p.y - 8.0 * k)?;
+        ctx.set_text_baseline("bottom");
+        ctx.fill_text(if f.log { "L (log)" } else { "L" }, -4.0 * k, 0.0)?;
+        ctx.restore();
+        Ok(())
+    }
+
+    fn draw_overlay(&self) -> Result<(), JsValue> {
+        let ctx = ctx2d(&self.overlay)?;
+        let k = self.dpr;
+        ctx.clear_rect(
+            0.0,
+            0.0,
+            f64::from(self.overlay.width()),
+            f64::from(self.overlay.height()),
+        );
+        let p = self.plot;
+        ctx.save();
+        ctx.begin_path();
+        ctx.rect(p.x, p.y, p.w, p.h);
+        ctx.clip();
+        ctx.set_line_join("round");
+        ctx.set_line_cap("round");
+        let cur = self.cursor();
+        for (i, r) in self.session.runs.iter().enumerate() {
+            if r.spec.enabled == Some(false) {
+                continue;
+            }
+            let n = (cur as usize).min(r.trace.path.len() - 1);
+            let pts: Vec<(f64, f64)> = r.trace.path[..=n]
+                .iter()
+                .map(|&q| self.to_px(q))
+                .map(|(a, b)| (a.clamp(-1e6, 1e6), b.clamp(-1e6, 1e6)))
+                .collect();
+            let keep = decimate(&pts, 0.75 * k);
+            let color = self.run_color(i);
+            for (width, style) in [(4.2 * k, "rgba(15,18,30,0.55)"), (2.0 * k, color.as_str())] {
+                ctx.set_line_width(width);
+                ctx.set_stroke_style_str(style);
+                ctx.begin_path();
+                for (j, &idx) in keep.iter().enumerate() {
+                    let (a, b) = pts[idx];
+                    if j == 0 {
+                        ctx.move_to(a, b);
+                    } else {
+                        ctx.line_to(a, b);
+                    }
+                }
+                ctx.stroke();
+            }
+            let (a, b) = pts[n];
+            let diverged = r.trace.diverged_at.is_some() && n + 1 == r.trace.path.len();
+            ctx.set_fill_style_str(&color);
+            ctx.set_stroke_style_str("rgba(15,18,30,0.9)");
+            ctx.set_line_width(1.5 * k);
+            ctx.begin_path();
+            if diverged {
+                let s = 6.0 * k;
+                ctx.set_stroke_style_str(&color);
+                ctx.set_line_width(3.0 * k);
+                ctx.move_to(a - s, b - s);
+                ctx.line_to(a + s, b + s);
+                ctx.move_to(a + s, b - s);
+                ctx.line_to(a - s, b + s);
+                ctx.stroke();
+            } else {
+                ctx.arc(a, b, 5.0 * k, 0.0, core::f64::consts::TAU)?;
+                ctx.fill();
+                ctx.stroke();
+            }
+        }
+        // The start.
+        let (sx, sy) = self.to_px(self.session.start);
+        ctx.set_line_width(2.0 * k);
+        ctx.set_stroke_style_str("rgba(15,18,30,0.85)");
+        ctx.set_fill_style_str("#ffffff");
+        ctx.begin_path();
+        ctx.arc(sx, sy, 6.0 * k, 0.0, core::f64::consts::TAU)?;
+        ctx.fill();
+        ctx.stroke();
+        ctx.set_fill_style_str("rgba(15,18,30,0.85)");
+        ctx.begin_path();
+        ctx.arc(sx, sy, 2.2 * k, 0.0, core::f64::consts::TAU)?;
+        ctx.fill();
+        ctx.restore();
+        Ok(())
+    }
+
+    fn draw_charts(&self) -> Result<(), JsValue> {
+        let cur = self.cursor();
+        let x_label = if self.x_evals {
+            "gradient evaluations"
+        } else {
+            "step"
+        };
+        let buckets = (f64::from(self.loss.width()) / self.dpr).round().max(50.0) as usize;
+        let mut loss_series = Vec::new();
+        let mut lr_series = Vec::new();
+        let mut cursor_x = None;
+        for (i, r) in self.session.runs.iter().enumerate() {
+            if r.spec.enabled == Some(false) {
+                continue;
+            }
+            let t = &r.trace;
+            let n = (cur as usize).min(t.path.len() - 1);
+            let x = |j: usize| {
+                if self.x_evals {
+                    r.evals_at[j].grad as f64
+                } else {
+                    j as f64
+                }
+            };
+            let color = parse_hex(&self.run_color(i));
+            let lp: Vec<(f64, f64)> = (0..=n).map(|j| (x(j), t.loss[j])).collect();
+            let rp: Vec<(f64, f64)> = (0..n.min(t.lr.len())).map(|j| (x(j), t.lr[j])).collect();
+            if !self.x_evals {
+                cursor_x = Some(n as f64);
+            }
+            loss_series.push(Series {
+                color,
+                marker: lp.last().copied(),
+                points: chart::minmax_decimate(&lp, buckets),
+            });
+            lr_series.push(Series {
+                color,
+                marker: rp.last().copied(),
+                points: chart::minmax_decimate(&rp, buckets),
+            });
+        }
+        let cursor_x = if self.cursor.is_some() {
+            cursor_x
+        } else {
+            None
+        };
+        for (canvas, series, title, log) in [
+            (&self.loss, &loss_series, "Loss L(θ)", true),
+            (&self.lr, &lr_series, "Learning rate", true),
+        ] {
+            let backend = CanvasBackend::with_canvas_object(canvas.clone())
+                .ok_or_else(|| js_err("no canvas"))?;
+            let root = backend.into_drawing_area();
+            let style = ChartStyle {
+                title,
+                x_label,
+                log_y: log,
+                scale: self.dpr,
+                cursor: cursor_x,
+            };
+            chart::draw(&root, series, &style).map_err(js_err)?;
+        }
+        Ok(())
+    }
+}
+
+fn star(ctx: &CanvasRenderingContext2d, x: f64, y: f64, r: f64) -> Result<(), JsValue> {
+    ctx.begin_path();
+    for i in 0..10 {
+        let a = core::f64::consts::PI * (i as f64) / 5.0 - core::f64::consts::FRAC_PI_2;
+        let rr = if i % 2 == 0 { r } else { r * 0.45 };
+        let (px, py) = (x + rr * a.cos(), y + rr * a.sin());
+        if i == 0 {
+            ctx.move_to(px, py);
+        } else {
+            ctx.line_to(px, py);
+        }
+    }
+    ctx.close_path();
+    ctx.set_fill_style_str("#ffffff");
+    ctx.set_stroke_style_str("rgba(15,18,30,0.8)");
+    ctx.set_line_width(r * 0.22);
+    ctx.fill();
+    ctx.stroke();
+    Ok(())
+}
+
+/// A learning rate that suits a new run of `kind` on most library surfaces.
+fn default_lr(kind: OptKind) -> f64 {
+    match kind {
+        OptKind::Gd | OptKind::Momentum | OptKind::Nesterov | OptKind::SgdHd => 1e-3,
+        OptKind::Lion => 0.01,
+        _ => 0.05,
+    }
+}
+
+// ---------------------------------------------------------------- static helpers
+
+/// The named surfaces (name, title, description, params, view, start, minima) as JSON text.
+#[wasm_bindgen]
+pub fn surfaces_json() -> String {
+    serde_json::to_string(LIBRARY).unwrap_or_default()
+}
+
+/// The optimizers and their hyper-parameters (defaults, slider ranges) as JSON text.
+#[wasm_bindgen]
+pub fn optimizers_json() -> String {
+    serde_json::to_string(OPTIMIZERS).unwrap_or_default()
+}
+
+/// The default scenario as JSON text.
+#[wasm_bindgen]
+pub fn default_scenario_json() -> String {
+    default_scenario().to_json()
+}
+
+/// A slider position in [0, 1] to a value in [min, max] (geometric when `log`).
+#[wasm_bindgen]
+pub fn slider_value(min: f64, max: f64, log: bool, pos: f64) -> f64 {
+    let t = if pos.is_finite() {
+        pos.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    if log && min > 0.0 {
+        let v = (min.ln() + t * (max.ln() - min.ln())).exp();
+        // Three significant digits, so slider values read cleanly.
+        let mag = 10f64.powf(v.log10().floor() - 2.0);
+        (v / mag).round() * mag
+    } else {
+        min + t * (max - min)
+    }
+}
+
+/// The slider position in [0, 1] of value `v` (the inverse of [`slider_value`]).
+#[wasm_bindgen]
+pub fn slider_pos(min: f64, max: f64, log: bool, v: f64) -> f64 {
+    let t = if log && min > 0.0 && v > 0.0 {
+        (v.ln() - min.ln()) / (max.ln() - min.ln())
+    } else {
+        (v - min) / (max - min)
+    };
+    if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// A number as the page shows it.
+#[wasm_bindgen]
+pub fn format_number(v: f64) -> String {
+    fmt_num(v)
+}
+
+/// Parses a number the user typed (also `1e-3`, `−0.5`); errors say what was wrong.
+#[wasm_bindgen]
+pub fn parse_number(s: &str) -> Result<f64, JsValue> {
+    let t = s.trim().replace('−', "-");
+    let v: f64 = t
+        .parse()
+        .map_err(|_| js_err(format!("'{}' is not a number", s.trim())))?;
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(js_err("the number must be finite"))
+    }
+}
+
+/// Checks an expression without using it: "" if it parses, else the message with its column.
+#[wasm_bindgen]
+pub fn check_expr(src: &str) -> String {
+    match Surface::expr(src) {
+        Ok(_) => String::new(),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn view_of(v: &[f64]) -> Result<[f64; 4], JsValue> {
+    match v {
+        [a, b, c, d] if v.iter().all(|x| x.is_finite()) && b > a && d > c => Ok([*a, *b, *c, *d]),
+        _ => Err(js_err(
+            "a view is [x_min, x_max, y_min, y_max] with min < max",
+        )),
+    }
+}
+
+/// The map pipeline without a canvas, for benchmarks in Node: samples `expr` over the view on
+/// an `nx` × `ny` grid over `view` = `[x_min, x_max, y_min, y_max]` and traces `levels` contour levels. Returns the number of segments.
+#[wasm_bindgen]
+pub fn map_pipeline(
+    expr: &str,
+    view: &[f64],
+    nx: usize,
+    ny: usize,
+    levels: usize,
+) -> Result<u32, JsValue> {
+    let s = Surface::expr(expr).map_err(js_err)?;
+    let f = Field::sample(&s, view_of(view)?, nx, ny);
+    let c = f.contours(&f.levels(levels));
+    Ok(c.iter().map(|l| l.len() as u32).sum())
+}
+
+/// The grid values and the contour levels `map_pipeline` uses, for a side-by-side comparison:
+/// `[levels…]` followed by the `nx·ny` values (row 0 at the top).
+#[wasm_bindgen]
+pub fn map_inputs(
+    expr: &str,
+    view: &[f64],
+    nx: usize,
+    ny: usize,
+    levels: usize,
+) -> Result<Vec<f64>, JsValue> {
+    let s = Surface::expr(expr).map_err(js_err)?;
+    let f = Field::sample(&s, view_of(view)?, nx, ny);
+    let mut out = f.levels(levels);
+    out.extend_from_slice(&f.values);
+    Ok(out)
+}

@@ -1,0 +1,479 @@
+// DOM wiring only: every number comes from the Rust engine (www/pkg, built from src/web.rs).
+import init, {
+  App, surfaces_json, optimizers_json, default_scenario_json, slider_value, slider_pos,
+  format_number, parse_number,
+} from './pkg/optimizer_playground.js';
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, attrs = {}, ...kids) => {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const kid of kids) if (kid) e.append(kid);
+  return e;
+};
+const errText = (e) => (e instanceof Error ? e.message : String(e));
+
+let app;
+let SURFACES = [];
+let OPTIMIZERS = [];
+const optInfo = (name) => OPTIMIZERS.find((o) => o.name === name);
+
+function showMessage(text, kind = 'error') {
+  const m = $('message');
+  m.textContent = text;
+  m.className = 'message ' + kind;
+  m.hidden = !text;
+  clearTimeout(showMessage.t);
+  if (text && kind !== 'error') showMessage.t = setTimeout(() => { m.hidden = true; }, 4000);
+}
+
+// ------------------------------------------------------------------ surface picker
+
+function buildSurfacePicker() {
+  const sel = $('surface');
+  sel.replaceChildren();
+  for (const s of SURFACES) sel.append(el('option', { value: s.name, text: s.title }));
+  sel.append(el('option', { value: '__expr', text: 'Custom expression…' }));
+}
+
+function syncSurface() {
+  const cur = JSON.parse(app.surface_json());
+  const sel = $('surface');
+  const expr = $('expr');
+  if (cur.name) {
+    sel.value = cur.name;
+    if (document.activeElement !== expr) expr.value = cur.formula || '';
+    $('surface-title').textContent = SURFACES.find((s) => s.name === cur.name)?.title || cur.name;
+    $('surface-desc').textContent = cur.description || '';
+  } else {
+    sel.value = '__expr';
+    if (document.activeElement !== expr) expr.value = cur.expr || '';
+    $('surface-title').textContent = 'Custom expression';
+    $('surface-desc').textContent = '';
+  }
+  const box = $('surface-params');
+  box.replaceChildren();
+  for (const p of cur.params || []) {
+    box.append(slider({
+      label: p.name, min: p.min, max: p.max, log: p.log, value: p.value,
+      set: (v) => { app.set_surface_param(p.name, v); afterChange(); },
+    }, 'inline'));
+  }
+}
+
+function setExprError(msg) {
+  const box = $('expr-error');
+  box.textContent = msg ? 'Expression error: ' + msg + ' — the last good surface stays.' : '';
+  box.hidden = !msg;
+  $('expr').parentElement.classList.toggle('bad', !!msg);
+}
+
+// ------------------------------------------------------------------ sliders
+
+// A labelled slider with an editable value; positions map through the engine's scale.
+function slider({ label, min, max, log, integer, value, set }, cls = 'param') {
+  const steps = 1000;
+  const range = el('input', { type: 'range', min: 0, max: steps, step: 1, 'aria-label': label });
+  const text = el('input', { type: 'text', 'aria-label': label + ' value' });
+  const show = (v) => {
+    text.value = format_number(v);
+    range.value = String(Math.round(slider_pos(min, max, log, v) * steps));
+    text.classList.remove('bad');
+  };
+  show(value);
+  const apply = (v) => {
+    try {
+      set(v);
+      show(v);
+    } catch (e) {
+      text.classList.add('bad');
+      showMessage(errText(e));
+    }
+  };
+  range.addEventListener('input', () => {
+    let v = slider_value(min, max, log, Number(range.value) / steps);
+    if (integer) v = Math.round(v);
+    text.value = format_number(v);
+    try { set(v); text.classList.remove('bad'); } catch (e) { showMessage(errText(e)); }
+  });
+  text.addEventListener('change', () => {
+    let v;
+    try { v = parse_number(text.value); } catch (e) { text.classList.add('bad'); showMessage(errText(e)); return; }
+    if (integer) v = Math.round(v);
+    apply(v);
+  });
+  if (cls === 'inline') {
+    return el('label', { class: 'param inline' }, el('span', { text: label }), range, text);
+  }
+  return el('div', { class: 'param' }, el('span', { text: label, title: label }), range, text);
+}
+
+function numberField(label, value, onSet, opts = {}) {
+  const input = el('input', { type: 'text', value: value === undefined ? '' : format_number(value), 'aria-label': label, placeholder: opts.placeholder || '' });
+  input.addEventListener('change', () => {
+    try {
+      const v = input.value.trim() === '' && opts.optional ? undefined : parse_number(input.value);
+      onSet(v);
+      input.classList.remove('bad');
+    } catch (e) {
+      input.classList.add('bad');
+      showMessage(errText(e));
+    }
+  });
+  return el('div', { class: 'param' }, el('span', { text: label }), el('span'), input);
+}
+
+function selectField(label, options, value, onSet) {
+  const sel = el('select', { 'aria-label': label });
+  for (const [v, t] of options) sel.append(el('option', { value: v, text: t }));
+  sel.value = value;
+  sel.addEventListener('change', () => {
+    try { onSet(sel.value); } catch (e) { showMessage(errText(e)); }
+  });
+  return el('div', { class: 'param' }, el('span', { text: label }), sel);
+}
+
+// ------------------------------------------------------------------ runs panel
+
+const SCHEDULES = {
+  none: [],
+  step: [['step_size', 100], ['gamma', 0.1]],
+  exponential: [['decay', 0.01]],
+  cosine: [['t_max', 500], ['lr_min', 0]],
+  warm_restarts: [['t_0', 100], ['t_mult', 1], ['lr_min', 0]],
+};
+
+function updateRun(i, mutate) {
+  const spec = JSON.parse(app.run_json(i));
+  mutate(spec);
+  app.set_run_json(i, JSON.stringify(spec));
+  afterChange();
+}
+
+function hyperSliders(i, info, cfg, into) {
+  for (const p of info.params) {
+    const v = cfg[p.name] ?? p.default;
+    into.append(slider({
+      label: p.label, min: p.min, max: p.max, log: p.log, integer: p.integer, value: v,
+      set: (x) => { app.set_hyper(i, p.name, x); afterChange(); },
+    }));
+  }
+}
+
+function runCard(i, spec) {
+  const info = optInfo(spec.optimizer.name);
+  const card = el('div', { class: 'run' + (spec.enabled === false ? ' off' : '') });
+  card.style.setProperty('--run', spec.color || '#888');
+  const on = el('input', { type: 'checkbox', 'aria-label': 'show run' });
+  on.checked = spec.enabled !== false;
+  on.addEventListener('change', () => { app.set_enabled(i, on.checked); card.classList.toggle('off', !on.checked); afterChange(); });
+  const remove = el('button', { type: 'button', class: 'btn icon', title: 'Remove this run', 'aria-label': 'Remove run', text: '✕' });
+  remove.addEventListener('click', () => { app.remove_run(i); buildRuns(); afterChange(); });
+  card.append(el('div', { class: 'run-head' },
+    el('span', { class: 'dot' }),
+    el('span', { class: 'name', text: (spec.label || info.title), title: info.description }),
+    el('label', {}, on, document.createTextNode('on')),
+    remove));
+  card.append(el('div', { class: 'readout', 'data-run': String(i) }));
+  hyperSliders(i, info, spec.optimizer, card);
+  if (spec.optimizer.name === 'lookahead') {
+    const inner = spec.optimizer.inner;
+    card.append(selectField('inner', OPTIMIZERS.filter((o) => o.first_order && o.name !== 'lookahead').map((o) => [o.name, o.title]), inner.name, (name) => {
+      updateRun(i, (s) => {
+        const io = optInfo(name);
+        const lr = io.params.find((p) => p.name === 'lr');
+        s.optimizer.inner = { name, ...(lr && lr.default === null ? { lr: s.optimizer.inner.lr ?? 0.01 } : {}) };
+      });
+      buildRuns();
+    }));
+    hyperSliders(i, optInfo(inner.name), inner, card);
+  }
+  if (spec.optimizer.name === 'bfgs' || spec.optimizer.name === 'lbfgs') {
+    card.append(selectField('line search', [['wolfe', 'strong Wolfe'], ['armijo', 'Armijo backtracking'], ['none', 'none (fixed step)']],
+      spec.optimizer.line_search || 'wolfe', (v) => updateRun(i, (s) => { s.optimizer.line_search = v; })));
+  }
+  const more = el('details', { class: 'more' }, el('summary', { text: 'schedule' + (info.first_order ? ', clipping, L2' : '') }));
+  const sched = spec.schedule;
+  more.append(selectField('schedule', [['none', 'constant'], ['step', 'step decay'], ['exponential', 'exponential'], ['cosine', 'cosine'], ['warm_restarts', 'warm restarts']],
+    sched ? (sched.name === 'constant' ? 'none' : sched.name) : 'none', (name) => {
+      updateRun(i, (s) => {
+        if (name === 'none') delete s.schedule;
+        else s.schedule = Object.fromEntries([['name', name], ...SCHEDULES[name]]);
+      });
+      buildRuns();
+    }));
+  if (sched && SCHEDULES[sched.name]) {
+    for (const [field] of SCHEDULES[sched.name]) {
+      more.append(numberField(field, sched[field] ?? SCHEDULES[sched.name].find((f) => f[0] === field)[1], (v) => updateRun(i, (s) => { s.schedule[field] = v; })));
+    }
+  }
+  if (sched) {
+    more.append(numberField('warmup', sched.warmup ?? 0, (v) => updateRun(i, (s) => { if (v) s.schedule.warmup = v; else delete s.schedule.warmup; })));
+  }
+  if (info.first_order) {
+    const clipKind = spec.clip ? Object.keys(spec.clip)[0] : 'none';
+    more.append(selectField('clipping', [['none', 'none'], ['norm', 'by norm'], ['value', 'by value']], clipKind, (k) => {
+      updateRun(i, (s) => { if (k === 'none') delete s.clip; else s.clip = { [k]: 1.0 }; });
+      buildRuns();
+    }));
+    if (spec.clip) {
+      more.append(numberField('clip at', spec.clip[clipKind], (v) => updateRun(i, (s) => { s.clip = { [clipKind]: v }; })));
+    }
+    more.append(numberField('L2 λ', spec.l2 ?? 0, (v) => updateRun(i, (s) => { if (v) s.l2 = v; else delete s.l2; })));
+  }
+  if (spec.schedule || spec.clip || spec.l2) more.open = true;
+  card.append(more);
+  return card;
+}
+
+function buildRuns() {
+  const box = $('runs');
+  box.replaceChildren();
+  const sc = app.scenario();
+  sc.runs.forEach((spec, i) => box.append(runCard(i, spec)));
+  if (!sc.runs.length) box.append(el('p', { class: 'readout', text: 'No runs yet: add an optimizer above.' }));
+}
+
+function refreshReadouts() {
+  const rs = JSON.parse(app.readouts_json());
+  for (const [i, r] of rs.entries()) {
+    const box = document.querySelector(`.readout[data-run="${i}"]`);
+    if (!box) continue;
+    const line1 = el('div', {}, 'step ', el('b', { text: String(r.step) }), '  ·  L = ', el('b', { text: r.loss }), '  ·  ‖∇L‖ = ', el('b', { text: r.grad_norm }));
+    const line2 = el('div', {}, 'θ = ', el('b', { text: r.point }), '  ·  lr = ', el('b', { text: r.lr }));
+    const line3 = el('div', { text: r.evals });
+    const kids = [line1, line2, line3];
+    if (r.status) kids.push(el('div', { class: 'status' + (r.diverged ? ' bad' : ''), text: r.status }));
+    box.replaceChildren(...kids);
+  }
+}
+
+// ------------------------------------------------------------------ playback
+
+function refreshPlaybar() {
+  const playing = app.playing();
+  const play = $('play');
+  play.textContent = playing ? '❚❚ Pause' : '▶ Play';
+  play.setAttribute('aria-label', playing ? 'Pause' : 'Play');
+  const tl = $('timeline');
+  const its = Number(app.iterations());
+  tl.max = String(its);
+  tl.value = String(app.cursor());
+  $('stepcount').textContent = `step ${app.cursor()} / ${app.steps()}`;
+  $('limit').value = String(app.steps());
+}
+
+function refresh() {
+  refreshPlaybar();
+  refreshReadouts();
+}
+
+function afterChange() {
+  app.draw();
+  refresh();
+}
+
+function speedUi() {
+  const s = $('speed');
+  const show = () => { $('speed-out').textContent = String(app.speed()); };
+  s.value = String(slider_pos(1, 1000, true, Number(app.speed())));
+  show();
+  s.addEventListener('input', () => { app.set_speed(Math.round(slider_value(1, 1000, true, Number(s.value)))); show(); });
+}
+
+// ------------------------------------------------------------------ map interaction
+
+function mapUi() {
+  const ov = $('overlay');
+  let drag = null;
+  const pos = (e) => { const r = ov.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+  ov.addEventListener('pointerdown', (e) => {
+    const [x, y] = pos(e);
+    drag = { x, y, moved: false };
+    ov.setPointerCapture(e.pointerId);
+  });
+  ov.addEventListener('pointermove', (e) => {
+    const [x, y] = pos(e);
+    if (drag) {
+      const dx = x - drag.x, dy = y - drag.y;
+      if (drag.moved || Math.hypot(dx, dy) > 4) {
+        drag.moved = true;
+        ov.classList.add('dragging');
+        app.pan(dx, dy);
+        drag.x = x; drag.y = y;
+        app.draw();
+      }
+    }
+    $('hover').textContent = app.hover(x, y);
+  });
+  ov.addEventListener('pointerup', (e) => {
+    const [x, y] = pos(e);
+    const wasDrag = drag && drag.moved;
+    drag = null;
+    ov.classList.remove('dragging');
+    if (!wasDrag && e.button === 0) {
+      try { if (app.click(x, y)) afterChange(); } catch (err) { showMessage(errText(err)); }
+    }
+  });
+  ov.addEventListener('pointerleave', () => { $('hover').textContent = ''; });
+  ov.addEventListener('wheel', (e) => {
+    e.preventDefault();
+    const [x, y] = pos(e);
+    app.zoom(x, y, Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015)));
+    app.draw();
+    $('hover').textContent = app.hover(x, y);
+  }, { passive: false });
+  ov.addEventListener('dblclick', (e) => { e.preventDefault(); app.reset_view(); app.draw(); });
+}
+
+// ------------------------------------------------------------------ share links
+
+function shareLink() {
+  return location.href.split('#')[0] + '#scenario=' + encodeURIComponent(app.scenario_json());
+}
+
+function loadFromHash() {
+  const h = location.hash;
+  if (!h.startsWith('#scenario=')) return false;
+  let text;
+  try {
+    text = decodeURIComponent(h.slice('#scenario='.length));
+  } catch (e) {
+    showMessage('This link is damaged (its encoding is broken), so the default scenario is shown.');
+    return false;
+  }
+  try {
+    app.load_json(text);
+    return true;
+  } catch (e) {
+    showMessage('This link could not be opened: ' + errText(e) + '. The default scenario is shown.');
+    app.load_json(default_scenario_json());
+    return false;
+  }
+}
+
+// ------------------------------------------------------------------ start
+
+async function main() {
+  await init();
+  SURFACES = JSON.parse(surfaces_json());
+  OPTIMIZERS = JSON.parse(optimizers_json());
+  app = new App($('map'), $('overlay'), $('loss'), $('lr'));
+  buildSurfacePicker();
+  const add = $('add-kind');
+  for (const o of OPTIMIZERS) add.append(el('option', { value: o.name, text: o.title }));
+  add.value = 'adam';
+  loadFromHash();
+
+  $('surface').addEventListener('change', () => {
+    const v = $('surface').value;
+    if (v === '__expr') { $('expr').focus(); return; }
+    app.set_surface(v);
+    setExprError('');
+    syncSurface();
+    afterChange();
+  });
+  let exprTimer;
+  $('expr').addEventListener('input', () => {
+    clearTimeout(exprTimer);
+    exprTimer = setTimeout(() => {
+      const src = $('expr').value;
+      if (!src.trim()) { setExprError('the expression is empty'); return; }
+      try {
+        app.set_expr(src);
+        setExprError('');
+        syncSurface();
+        afterChange();
+      } catch (e) {
+        setExprError(errText(e));
+      }
+    }, 150);
+  });
+  $('add').addEventListener('click', () => {
+    try { app.add_run(add.value); buildRuns(); afterChange(); } catch (e) { showMessage(errText(e)); }
+  });
+  $('play').addEventListener('click', () => { app.set_playing(!app.playing()); refreshPlaybar(); });
+  $('stepbtn').addEventListener('click', () => { app.set_playing(false); app.step(1); afterChange(); });
+  $('reset').addEventListener('click', () => { app.set_playing(false); app.reset(); afterChange(); });
+  $('timeline').addEventListener('input', () => { app.set_playing(false); app.set_cursor(Number($('timeline').value)); afterChange(); });
+  $('limit').addEventListener('change', () => {
+    try { app.set_steps(parse_number($('limit').value)); afterChange(); } catch (e) { showMessage(errText(e)); refreshPlaybar(); }
+  });
+  const xSteps = $('x-steps'), xEvals = $('x-evals');
+  const setX = (evals) => {
+    app.set_x_evals(evals);
+    xSteps.classList.toggle('on', !evals); xEvals.classList.toggle('on', evals);
+    xSteps.setAttribute('aria-pressed', String(!evals)); xEvals.setAttribute('aria-pressed', String(evals));
+    app.draw();
+  };
+  xSteps.addEventListener('click', () => setX(false));
+  xEvals.addEventListener('click', () => setX(true));
+  $('share').addEventListener('click', async () => {
+    const link = shareLink();
+    history.replaceState(null, '', link);
+    try {
+      await navigator.clipboard.writeText(link);
+      showMessage('Link copied: it opens this exact scenario.', 'info');
+    } catch {
+      showMessage('The link is in the address bar: copy it from there.', 'info');
+    }
+  });
+  window.addEventListener('hashchange', () => {
+    if (location.hash.startsWith('#scenario=') && decodeURIComponentSafe(location.hash.slice(10)) !== app.scenario_json()) {
+      loadFromHash(); syncSurface(); buildRuns(); afterChange();
+    }
+  });
+  let resizeTimer;
+  window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(() => { app.resize(); afterChange(); }, 100); });
+  speedUi();
+  mapUi();
+  syncSurface();
+  buildRuns();
+  app.draw();
+  refresh();
+
+  const loop = (ts) => {
+    const was = app.playing();
+    try {
+      app.frame(ts);
+    } catch (e) {
+      app.set_playing(false);
+      showMessage(errText(e));
+    }
+    if (was) refresh();
+    requestAnimationFrame(loop);
+  };
+  requestAnimationFrame(loop);
+
+  const api = {
+    scenario: () => app.scenario(),
+    load: (obj) => {
+      try { app.load(obj); } catch (e) { throw new Error(errText(e)); }
+      syncSurface(); buildRuns(); afterChange();
+    },
+    step: (n = 1) => {
+      const k = Number(n);
+      if (!Number.isInteger(k) || k < 0) throw new Error('step(n) takes a whole number ≥ 0');
+      app.step(Math.min(k, 4294967295));
+      afterChange();
+    },
+    paths: () => app.paths(),
+  };
+  Object.defineProperty(api, '_app', { value: app, enumerable: false });
+  window.playground = api;
+  window.__playgroundResolve(api);
+}
+
+function decodeURIComponentSafe(s) {
+  try { return decodeURIComponent(s); } catch { return null; }
+}
+
+main().catch((e) => {
+  showMessage('The playground could not start: ' + errText(e));
+  window.__playgroundReject(e);
+});

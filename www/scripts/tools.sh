@@ -1,0 +1,50 @@
+# Shared install steps (sourced). Installs only what is missing; nothing is downloaded but
+# packages from the registries (crates.io, npm, Debian).
+
+# The wasm-bindgen version pinned in Cargo.lock.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+ensure_rust_wasm() {
+  export PATH="$HOME/.cargo/bin:$PATH"
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    echo "== installing the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  [ -f Cargo.lock ] || cargo generate-lockfile
+  local want have
+  want=$(wasm_bindgen_version)
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have" != "$want" ]; then
+    echo "== installing wasm-bindgen-cli $want (to match Cargo.lock; takes a few minutes once)"
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+ensure_node_packages() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "== installing Node.js and npm"
+    apt_install nodejs npm
+  fi
+  if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/binaryen ] || [ ! -d node_modules/d3-contour ]; then
+    echo "== installing npm packages"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+apt_updated=""
+apt_install() {
+  if [ -z "$apt_updated" ]; then
+    apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    echo "== installing Debian's chromium and chromium-driver"
+    apt_install chromium chromium-driver
+  fi
+}
