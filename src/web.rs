@@ -715,7 +715,7 @@ impl App {
             && w < 1e9
             && h < 1e9;
         if ok {
-            self.view = v;
+            self.view = fit_aspect(v, self.plot.w, self.plot.h);
             self.field = None;
             self.base_dirty = true;
         }
@@ -734,16 +734,31 @@ impl App {
         let root = backend.into_drawing_area();
         let err = |e: DrawingAreaErrorKind<_>| js_err(e);
         root.fill(&RGBColor(250, 250, 252)).map_err(err)?;
-        let [x0, x1, y0, y1] = self.view;
         let grey = RGBColor(90, 96, 110);
         let font = |s: f64| ("system-ui, sans-serif", s * k).into_font();
-        let mut chart = ChartBuilder::on(&root)
-            .margin((10.0 * k) as u32)
-            .margin_right((86.0 * k) as u32)
-            .x_label_area_size((34.0 * k) as u32)
-            .y_label_area_size((52.0 * k) as u32)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(err)?;
+        let builder = || {
+            let mut b = ChartBuilder::on(&root);
+            b.margin((10.0 * k) as u32)
+                .margin_top((24.0 * k) as u32)
+                .margin_right((86.0 * k) as u32)
+                .x_label_area_size((34.0 * k) as u32)
+                .y_label_area_size((52.0 * k) as u32);
+            b
+        };
+        // One data unit is as long across as up (gradients then look perpendicular to the
+        // contour lines): widen the view along the axis that has room to spare.
+        let (xr, yr) = builder()
+            .build_cartesian_2d(0.0..1.0, 0.0..1.0)
+            .map_err(err)?
+            .plotting_area()
+            .get_pixel_range();
+        self.view = fit_aspect(
+            self.view,
+            f64::from(xr.end - xr.start),
+            f64::from(yr.end - yr.start),
+        );
+        let [x0, x1, y0, y1] = self.view;
+        let mut chart = builder().build_cartesian_2d(x0..x1, y0..y1).map_err(err)?;
         let (xr, yr) = chart.plotting_area().get_pixel_range();
         let plot = Rect {
             x: f64::from(xr.start),
@@ -853,9 +868,9 @@ impl App {
             ctx.fill_text(&fmt_num(v), x + w + 5.0 * k, y)?;
         }
         ctx.save();
-        ctx.translate(x + w + 5.0 * k, p.y - 8.0 * k)?;
+        ctx.translate(x, p.y - 9.0 * k)?;
         ctx.set_text_baseline("bottom");
-        ctx.fill_text(if f.log { "L (log)" } else { "L" }, -4.0 * k, 0.0)?;
+        ctx.fill_text(if f.log { "L (log scale)" } else { "L" }, 0.0, 0.0)?;
         ctx.restore();
         Ok(())
     }
@@ -1004,6 +1019,27 @@ impl App {
             chart::draw(&root, series, &style).map_err(js_err)?;
         }
         Ok(())
+    }
+}
+
+/// The view widened along one axis so that `w / h` pixels hold equal data lengths.
+pub fn fit_aspect(v: [f64; 4], w: f64, h: f64) -> [f64; 4] {
+    let (dx, dy) = (v[1] - v[0], v[3] - v[2]);
+    if !(w > 0.0 && h > 0.0 && dx > 0.0 && dy > 0.0) {
+        return v;
+    }
+    let want = w / h;
+    let have = dx / dy;
+    if (have / want - 1.0).abs() < 1e-9 {
+        v
+    } else if have < want {
+        let cx = 0.5 * (v[0] + v[1]);
+        let half = 0.5 * dy * want;
+        [cx - half, cx + half, v[2], v[3]]
+    } else {
+        let cy = 0.5 * (v[2] + v[3]);
+        let half = 0.5 * dx / want;
+        [v[0], v[1], cy - half, cy + half]
     }
 }
 

@@ -117,10 +117,12 @@ pub fn draw<DB: DrawingBackend>(
     };
     let min_pos = ys().filter(|&y| y > 0.0).fold(f64::INFINITY, f64::min);
     let log = style.log_y && min_pos.is_finite() && ys().all(|y| y >= 0.0);
-    let floor = min_pos / 10.0;
+    // Exact zeros and values far below the top are drawn at a floor 14 decades down.
+    let max_y = ys().fold(f64::NEG_INFINITY, f64::max);
+    let floor = (min_pos / 10.0).max(max_y * 1e-14);
     let lifted: Vec<Series>;
-    let series = if log && ys().any(|y| y == 0.0) {
-        let lift = |p: (f64, f64)| (p.0, if p.1 == 0.0 { floor } else { p.1 });
+    let series = if log && ys().any(|y| y < floor) {
+        let lift = |p: (f64, f64)| (p.0, if p.1 < floor { floor } else { p.1 });
         lifted = series
             .iter()
             .map(|s| Series {
@@ -187,8 +189,9 @@ pub fn draw<DB: DrawingBackend>(
         }};
     }
     if log {
+        let pad = (y1 / y0).powf(0.04);
         body!(b
-            .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
+            .build_cartesian_2d(x0..x1, (y0 / pad..y1 * pad).log_scale())
             .map_err(err)?)
     } else {
         let pad = (y1 - y0) * 0.04;

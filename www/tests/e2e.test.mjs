@@ -1,0 +1,279 @@
+// End-to-end tests of the real page in Debian's Chromium, driven by playwright-core.
+// Run: node --test www/tests/  (after `bash www/scripts/build.sh` and a native `cargo build`).
+// Screenshots for a person to look at are written to www/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from '../scripts/serve.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const shots = path.join(root, 'www/screenshots');
+const golden = path.resolve(root, '../shared/golden');
+const cli = process.env.PLAYGROUND_CLI || path.join(root, 'target/debug/optimizer-playground');
+fs.mkdirSync(shots, { recursive: true });
+
+let server, browser, base;
+before(async () => {
+  server = await serve(0);
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+// A fresh page; console errors and page errors are collected and checked by `done`.
+async function open(hash = '', viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base + hash);
+  await page.evaluate(() => window.playgroundReady);
+  page.done = async () => {
+    assert.deepEqual(errors, [], 'no console errors');
+    await context.close();
+  };
+  return page;
+}
+
+const trace = (scenario) => {
+  const out = execFileSync(cli, ['trace', '-'], { input: JSON.stringify(scenario) });
+  return JSON.parse(out.toString()).runs;
+};
+const goldenCase = (name) => JSON.parse(fs.readFileSync(path.join(golden, name + '.json'), 'utf8'));
+const scenarioLink = (sc) => '#scenario=' + encodeURIComponent(JSON.stringify(sc));
+const close = (got, want) => Math.abs(got - want) <= Math.max(1e-9 * Math.abs(want), 1e-12);
+
+// Counts the non-background pixels of a canvas region (proof that something was drawn).
+const inked = (page, id) => page.evaluate((id) => {
+  const c = document.getElementById(id);
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && !(d[i] > 245 && d[i + 1] > 245 && d[i + 2] > 245)) n++;
+  return n;
+}, id);
+
+test('the page loads, draws the map, overlay and charts, and looks right', async () => {
+  const page = await open();
+  await page.evaluate(() => window.playground.step(200));
+  await page.waitForTimeout(100);
+  assert.ok(await inked(page, 'map') > 100000, 'the colour map is drawn');
+  assert.ok(await inked(page, 'overlay') > 500, 'trajectories are drawn');
+  assert.ok(await inked(page, 'loss') > 2000, 'the loss chart is drawn');
+  assert.ok(await inked(page, 'lr') > 2000, 'the learning-rate chart is drawn');
+  const sc = await page.evaluate(() => window.playground.scenario());
+  assert.equal(sc.surface.name, 'rosenbrock');
+  assert.ok(sc.runs.length >= 3);
+  await page.screenshot({ path: path.join(shots, 'page-1280x800.png'), fullPage: true });
+  await page.done();
+  const big = await open('', { width: 1920, height: 1080 });
+  await big.evaluate(() => window.playground.step(300));
+  await big.screenshot({ path: path.join(shots, 'page-1920x1080.png') });
+  await big.done();
+});
+
+test('paths() equals the command line to the last bit', async () => {
+  const scenarios = [
+    goldenCase('three-runs-rosenbrock').scenario,
+    goldenCase('lbfgs-rosenbrock-wolfe').scenario,
+    goldenCase('adam-beale-warm-restarts').scenario,
+    {
+      surface: { name: 'rastrigin', params: { a: 8 } }, start: [-4.3, 3.7], steps: 300,
+      runs: [
+        { optimizer: { name: 'adam', lr: 0.1 }, schedule: { name: 'exponential', decay: 0.01, warmup: 10 } },
+        { optimizer: { name: 'nesterov', lr: 0.002 }, clip: { norm: 2 }, l2: 0.01 },
+        { optimizer: { name: 'newton', damping: 2 } },
+        { optimizer: { name: 'gd', lr: 5 } },
+      ],
+    },
+    {
+      surface: { expr: 'sin(x)*cos(y) + 0.1*(x^2 + y^2) + tanh(x*y)' }, start: [2.5, -1.7], steps: 250,
+      runs: [{ optimizer: { name: 'lion', lr: 0.01 } }, { optimizer: { name: 'lookahead', k: 3, inner: { name: 'rmsprop', lr: 0.01 } } }, { optimizer: { name: 'bfgs', line_search: 'armijo' } }],
+    },
+  ];
+  const page = await open();
+  for (const sc of scenarios) {
+    const want = trace(sc);
+    const got = await page.evaluate((sc) => { window.playground.load(sc); window.playground.step(sc.steps); return window.playground.paths(); }, sc);
+    assert.deepEqual(got, want);
+    assert.deepEqual(await page.evaluate(() => window.playground.scenario()), sc, 'scenario() gives back what load() took');
+  }
+  // step(n) advances every run n iterations.
+  const partial = await page.evaluate(() => { window.playground.load({ surface: { name: 'booth' }, start: [-6, -8], steps: 100, runs: [{ optimizer: { name: 'adam', lr: 0.1 } }] }); window.playground.step(7); return window.playground.paths(); });
+  assert.equal(partial[0].path.length, 8);
+  await page.done();
+});
+
+test('a #scenario= link restores exactly that state, and the reference path', async () => {
+  const g = goldenCase('adam-rosenbrock-cosine-clipnorm');
+  const page = await open(scenarioLink(g.scenario));
+  assert.deepEqual(await page.evaluate(() => window.playground.scenario()), g.scenario);
+  const runs = await page.evaluate((n) => { window.playground.step(n); return window.playground.paths(); }, g.scenario.steps);
+  assert.equal(runs[0].path.length, g.expected.paths[0].length);
+  runs[0].path.forEach((p, i) => p.forEach((v, c) => assert.ok(close(v, g.expected.paths[0][i][c]), `point ${i}`)));
+  await page.done();
+});
+
+test('share link round trip', async () => {
+  const page = await open();
+  await page.selectOption('#surface', 'himmelblau');
+  await page.selectOption('#add-kind', 'amsgrad');
+  await page.click('#add');
+  await page.click('#share');
+  const url = page.url();
+  assert.ok(url.includes('#scenario='));
+  const sc = await page.evaluate(() => window.playground.scenario());
+  assert.equal(sc.surface.name, 'himmelblau');
+  assert.equal(sc.runs.at(-1).optimizer.name, 'amsgrad');
+  await page.done();
+  const again = await open(url.slice(url.indexOf('#')));
+  assert.deepEqual(await again.evaluate(() => window.playground.scenario()), sc);
+  await again.done();
+});
+
+test('a broken or hostile link shows a clear message and the default scenario', async () => {
+  for (const hash of ['#scenario=%E0%A4%A', '#scenario=' + encodeURIComponent('{"surface": {"expr": "<img src=x onerror=window.pwned=1>"}, "start": [0,0], "steps": 5, "runs": []}'), '#scenario=' + encodeURIComponent('{"surface":{"name":"rosenbrock"},"start":[0,0],"steps":1e9,"runs":[]}')]) {
+    const page = await open(hash);
+    const msg = await page.locator('#message');
+    assert.ok(await msg.isVisible(), 'a message is shown');
+    const text = await msg.textContent();
+    assert.match(text, /link|scenario/i);
+    assert.equal(await page.evaluate(() => document.querySelectorAll('img').length), 0, 'no markup from the link');
+    assert.equal(await page.evaluate(() => window.pwned), undefined);
+    const sc = await page.evaluate(() => window.playground.scenario());
+    assert.equal(sc.surface.name, 'rosenbrock', 'the default scenario is shown');
+    await page.screenshot({ path: path.join(shots, 'bad-link.png') });
+    await page.done();
+  }
+});
+
+test('picking a surface, adding an optimizer and moving a slider re-runs it', async () => {
+  const page = await open();
+  await page.selectOption('#surface', 'six_hump_camel');
+  assert.equal(await page.evaluate(() => window.playground.scenario().surface.name), 'six_hump_camel');
+  assert.match(await page.textContent('#surface-desc'), /minima/);
+  const n0 = await page.evaluate(() => window.playground.scenario().runs.length);
+  await page.selectOption('#add-kind', 'nesterov');
+  await page.click('#add');
+  const sc = await page.evaluate(() => window.playground.scenario());
+  assert.equal(sc.runs.length, n0 + 1);
+  await page.evaluate(() => window.playground.step(50));
+  const before = await page.evaluate(() => window.playground.paths().at(-1).path.at(-1));
+  const card = page.locator('.run').last();
+  const lr = card.locator('input[aria-label="learning rate η value"]');
+  await lr.fill('0.01');
+  await lr.press('Enter');
+  const after = await page.evaluate(() => ({ sc: window.playground.scenario(), p: window.playground.paths().at(-1) }));
+  assert.equal(after.sc.runs.at(-1).optimizer.lr, 0.01);
+  assert.equal(after.p.path.length, 51, 're-run from the start up to where the others are');
+  assert.notDeepEqual(after.p.path.at(-1), before);
+  // The slider itself moves the value too.
+  await card.locator('input[type=range][aria-label="learning rate η"]').fill('100');
+  const lr2 = await page.evaluate(() => window.playground.scenario().runs.at(-1).optimizer.lr);
+  assert.ok(lr2 > 0 && lr2 !== 0.01);
+  // An absurd value is refused with a message and nothing changes.
+  await lr.fill('-3');
+  await lr.press('Enter');
+  assert.ok(await page.locator('#message').isVisible());
+  assert.equal(await page.evaluate(() => window.playground.scenario().runs.at(-1).optimizer.lr), lr2);
+  await page.done();
+});
+
+test('play, pause, step and the timeline scrub', async () => {
+  const page = await open();
+  await page.click('#play');
+  await page.waitForFunction(() => window.playground.paths()[0].path.length > 30);
+  await page.click('#play');
+  const its = await page.evaluate(() => window.playground.paths()[0].path.length - 1);
+  await page.waitForTimeout(100);
+  assert.equal(await page.evaluate(() => window.playground.paths()[0].path.length - 1), its, 'paused');
+  await page.click('#stepbtn');
+  assert.equal(await page.evaluate(() => window.playground.paths()[0].path.length - 1), its + 1);
+  await page.locator('#timeline').fill('10');
+  assert.match(await page.textContent('#stepcount'), /^step 10 \//);
+  assert.match(await page.locator('.readout').first().textContent(), /step 10 /);
+  await page.click('#reset');
+  assert.equal(await page.evaluate(() => window.playground.paths()[0].path.length), 1);
+  await page.done();
+});
+
+test('a diverging run stops and says so while the others go on', async () => {
+  const page = await open();
+  await page.evaluate(() => {
+    window.playground.load({ surface: { name: 'quadratic' }, start: [1, 1], steps: 150, runs: [{ optimizer: { name: 'gd', lr: 0.12 } }, { optimizer: { name: 'gd', lr: 0.05 } }] });
+    window.playground.step(150);
+  });
+  const runs = await page.evaluate(() => window.playground.paths());
+  assert.equal(runs[0].diverged_at, 82);
+  assert.equal(runs[1].path.length, 151);
+  assert.match(await page.locator('.readout').first().textContent(), /diverged at step 82/);
+  await page.done();
+});
+
+test('click sets the start, hover shows x, y and L, wheel zooms, double-click resets', async () => {
+  const page = await open();
+  const box = await page.locator('#overlay').boundingBox();
+  const x = box.x + box.width * 0.4, y = box.y + box.height * 0.6;
+  await page.mouse.move(x, y);
+  const hover = await page.textContent('#hover');
+  const m = hover.match(/x = (\S+)\s+y = (\S+)\s+L = (\S+)/);
+  assert.ok(m, hover);
+  const num = (s) => Number(s.replace('−', '-'));
+  await page.mouse.click(x, y);
+  const sc = await page.evaluate(() => window.playground.scenario());
+  assert.ok(Math.abs(sc.start[0] - num(m[1])) < 2e-3 * Math.max(1, Math.abs(sc.start[0])), `${sc.start} vs ${hover}`);
+  assert.ok(Math.abs(sc.start[1] - num(m[2])) < 2e-3 * Math.max(1, Math.abs(sc.start[1])));
+  assert.equal(await page.evaluate(() => window.playground.paths()[0].path.length), 1, 'every run restarts there');
+  const view0 = await page.evaluate(() => window.playground._app.view());
+  await page.mouse.wheel(0, -400);
+  const view1 = await page.evaluate(() => window.playground._app.view());
+  assert.ok(view1[1] - view1[0] < view0[1] - view0[0], 'zoomed in');
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + 80, y + 30, { steps: 4 });
+  await page.mouse.up();
+  const view2 = await page.evaluate(() => window.playground._app.view());
+  assert.ok(view2[0] < view1[0], 'dragged right pans left');
+  assert.deepEqual(await page.evaluate(() => window.playground.scenario().start), sc.start, 'a drag does not move the start');
+  await page.mouse.dblclick(x, y);
+  const view3 = await page.evaluate(() => window.playground._app.view());
+  assert.deepEqual(view3, view0);
+  await page.done();
+});
+
+test('a bad expression shows its error with the position and keeps the last good surface', async () => {
+  const page = await open();
+  await page.fill('#expr', 'x^2 + 3*y^2');
+  await page.waitForFunction(() => window.playground.scenario().surface.expr === 'x^2 + 3*y^2');
+  await page.fill('#expr', '1 + sinn(x)');
+  await page.waitForSelector('#expr-error:not([hidden])');
+  assert.match(await page.textContent('#expr-error'), /unknown function 'sinn' at column 5/);
+  assert.equal(await page.evaluate(() => window.playground.scenario().surface.expr), 'x^2 + 3*y^2');
+  await page.screenshot({ path: path.join(shots, 'expr-error.png') });
+  await page.fill('#expr', '<b>x</b>');
+  await page.waitForFunction(() => document.getElementById('expr-error').textContent.includes('column'));
+  assert.equal(await page.evaluate(() => document.querySelectorAll('#expr-error b').length), 0);
+  await page.done();
+});
+
+test('the script API rejects bad input with a clear error and keeps the state', async () => {
+  const page = await open();
+  const before = await page.evaluate(() => window.playground.scenario());
+  const err = await page.evaluate(() => { try { window.playground.load({ surface: { name: 'rosenbrock' }, start: [0, 0], steps: 10, runs: [{ optimizer: { name: 'adam', lr: -1 } }] }); return null; } catch (e) { return e.message; } });
+  assert.match(err, /runs\[0\]\.optimizer\.lr/);
+  assert.deepEqual(await page.evaluate(() => window.playground.scenario()), before);
+  const err2 = await page.evaluate(() => { try { window.playground.step(-1); return null; } catch (e) { return e.message; } });
+  assert.ok(err2);
+  await page.done();
+});
