@@ -128,7 +128,7 @@ fn main() -> ExitCode {
                     .params
                     .iter()
                     .map(|p| match p.default {
-                        Some(d) => format!("{}={d}", p.name),
+                        Some(d) => format!("{}={d:?}", p.name),
                         None => format!("{} (required)", p.name),
                     })
                     .collect();

@@ -17,7 +17,9 @@ use crate::optim::{Clip, OptimizerConfig};
 use crate::schedule::Schedule;
 use crate::surface::{Named, Surface, LIBRARY};
 use crate::vec2::Vec2;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The most iterations a scenario may ask for.
@@ -211,7 +213,16 @@ impl Scenario {
                 text.len()
             ));
         }
-        let s: Scenario = serde_json::from_str(text).map_err(|e| format!("scenario: {e}"))?;
+        let s: Scenario = serde_json::from_str(text).map_err(|e| {
+            // serde_json places a type error by line and column only; name the field too.
+            let at = serde_json::from_str::<Value>(text)
+                .ok()
+                .and_then(|v| first_bad(&v, "", &scenario_field));
+            match at {
+                Some(path) => format!("{path}: {e}"),
+                None => format!("scenario: {e}"),
+            }
+        })?;
         s.validate()?;
         Ok(s)
     }
@@ -243,5 +254,90 @@ impl Scenario {
     /// The scenario as JSON text.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+// ---------------------------------------------------------------- naming the field of a type error
+
+/// Decides whether field `key` (at `path`) of an object is malformed; returns the innermost
+/// malformed path.
+type FieldCheck = dyn Fn(&str, &Value, &str) -> Option<String>;
+
+/// The first field of the object `v` (at `path`) that `check` finds malformed.
+fn first_bad(v: &Value, path: &str, check: &FieldCheck) -> Option<String> {
+    v.as_object()?.iter().find_map(|(k, sub)| {
+        let p = if path.is_empty() {
+            k.clone()
+        } else {
+            format!("{path}.{k}")
+        };
+        check(k, sub, &p)
+    })
+}
+
+/// `None` if `v` reads as a `T`; else the innermost malformed field that `inner` finds in it, or
+/// `path` itself (a missing or unknown field, a bad name).
+fn typed<T: DeserializeOwned>(v: &Value, path: &str, inner: Option<&FieldCheck>) -> Option<String> {
+    if T::deserialize(v).is_ok() {
+        return None;
+    }
+    Some(
+        inner
+            .and_then(|check| first_bad(v, path, check))
+            .unwrap_or_else(|| path.to_string()),
+    )
+}
+
+fn scenario_field(k: &str, v: &Value, p: &str) -> Option<String> {
+    match k {
+        "surface" => typed::<SurfaceSpec>(v, p, Some(&surface_field)),
+        "start" => typed::<Vec2>(v, p, None),
+        "steps" => typed::<u64>(v, p, None),
+        "runs" => match v.as_array() {
+            Some(runs) => runs
+                .iter()
+                .enumerate()
+                .find_map(|(i, r)| typed::<RunSpec>(r, &format!("{p}[{i}]"), Some(&run_field))),
+            None => typed::<Vec<RunSpec>>(v, p, None),
+        },
+        _ => None,
+    }
+}
+
+fn surface_field(k: &str, v: &Value, p: &str) -> Option<String> {
+    match k {
+        "name" | "expr" => typed::<String>(v, p, None),
+        "params" => typed::<BTreeMap<String, f64>>(v, p, Some(&|_, x, q| typed::<f64>(x, q, None))),
+        _ => None,
+    }
+}
+
+fn run_field(k: &str, v: &Value, p: &str) -> Option<String> {
+    match k {
+        "optimizer" => typed::<OptimizerConfig>(v, p, Some(&optimizer_field)),
+        "schedule" => typed::<Schedule>(v, p, Some(&schedule_field)),
+        "clip" => typed::<Clip>(v, p, Some(&|_, x, q| typed::<f64>(x, q, None))),
+        "l2" => typed::<f64>(v, p, None),
+        "label" | "color" => typed::<String>(v, p, None),
+        "enabled" => typed::<bool>(v, p, None),
+        _ => None,
+    }
+}
+
+fn optimizer_field(k: &str, v: &Value, p: &str) -> Option<String> {
+    match k {
+        "name" => typed::<crate::optim::OptKind>(v, p, None),
+        "memory" | "k" => typed::<u32>(v, p, None),
+        "line_search" => typed::<crate::optim::LineSearch>(v, p, None),
+        "inner" => typed::<OptimizerConfig>(v, p, Some(&optimizer_field)),
+        _ => typed::<f64>(v, p, None),
+    }
+}
+
+fn schedule_field(k: &str, v: &Value, p: &str) -> Option<String> {
+    match k {
+        "name" => typed::<String>(v, p, None),
+        "step_size" | "t_0" | "t_mult" | "warmup" => typed::<u64>(v, p, None),
+        _ => typed::<f64>(v, p, None),
     }
 }

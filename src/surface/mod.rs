@@ -55,13 +55,14 @@ impl Surface {
         self.eval(p.x, p.y)
     }
 
-    /// `(L(p), ∇L(p))`.
+    /// `(L(p), ∇L(p))`. `L(p)` is [`Surface::value`]'s, bit for bit: num-dual divides real
+    /// parts as `a · (1/b)`, which can differ from `a / b` in the last place.
     #[inline]
     pub fn grad(&self, p: Vec2) -> (f64, Vec2) {
         let x = HyperDual64::new(p.x, 1.0, 0.0, 0.0);
         let y = HyperDual64::new(p.y, 0.0, 1.0, 0.0);
         let r = self.eval(x, y);
-        (r.re, Vec2::new(r.eps1, r.eps2))
+        (self.value(p), Vec2::new(r.eps1, r.eps2))
     }
 
     /// `(L(p), ∇L(p), ∇²L(p))`.
@@ -77,7 +78,7 @@ impl Surface {
             .v2;
         let xy = r.eps1eps2;
         (
-            r.re,
+            self.value(p),
             Vec2::new(r.eps1, r.eps2),
             Mat2 {
                 a: xx,

@@ -1,0 +1,125 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use optimizer_playground::optim::{OptKind, OptimizerConfig, OPTIMIZERS};
+use optimizer_playground::run::{Session, Trace};
+use optimizer_playground::scenario::{RunSpec, Scenario, SurfaceSpec};
+use optimizer_playground::Vec2;
+
+/// A learning rate that suits each first-order rule on a bowl of curvature up to ~10 (`None`:
+/// the optimizer's own default). Second-order methods use their defaults.
+pub fn sensible_lr(kind: OptKind) -> Option<f64> {
+    Some(match kind {
+        OptKind::Gd => 0.1,
+        OptKind::Momentum | OptKind::Nesterov => 0.05,
+        OptKind::Adagrad => 0.5,
+        OptKind::Rmsprop => 0.03,
+        OptKind::Adam
+        | OptKind::Adamw
+        | OptKind::Amsgrad
+        | OptKind::Nadam
+        | OptKind::Radam
+        | OptKind::Adabound => 0.1,
+        OptKind::Lion => 0.03,
+        OptKind::SgdHd => 0.05,
+        OptKind::Adadelta
+        | OptKind::Lookahead
+        | OptKind::Newton
+        | OptKind::Bfgs
+        | OptKind::Lbfgs => return None,
+    })
+}
+
+/// A configuration for `kind` with [`sensible_lr`]; lookahead wraps adam (lr 0.1).
+pub fn config(kind: OptKind) -> OptimizerConfig {
+    let mut c = OptimizerConfig::new(kind);
+    if let Some(lr) = sensible_lr(kind) {
+        c.lr = Some(lr);
+    }
+    if kind == OptKind::Lookahead {
+        c.inner = Some(Box::new(OptimizerConfig::new(OptKind::Adam).with_lr(0.1)));
+    }
+    c
+}
+
+/// Every optimizer of the engine, configured with [`config`].
+pub fn every_optimizer() -> Vec<OptimizerConfig> {
+    OPTIMIZERS.iter().map(|o| config(o.kind)).collect()
+}
+
+/// A scenario on an expression with the given runs.
+pub fn scenario_expr(expr: &str, start: [f64; 2], steps: u64, runs: Vec<RunSpec>) -> Scenario {
+    Scenario {
+        surface: SurfaceSpec::expr(expr),
+        start: Vec2::from(start),
+        steps,
+        runs,
+    }
+}
+
+/// A scenario on a named surface with the given runs.
+pub fn scenario_named(name: &str, start: [f64; 2], steps: u64, runs: Vec<RunSpec>) -> Scenario {
+    Scenario {
+        surface: SurfaceSpec::named(name),
+        start: Vec2::from(start),
+        steps,
+        runs,
+    }
+}
+
+/// Runs a scenario to the end.
+pub fn traces(sc: &Scenario) -> Vec<Trace> {
+    Session::new(sc)
+        .unwrap_or_else(|e| panic!("invalid scenario: {e}"))
+        .finish()
+}
+
+/// Runs a JSON scenario to the end.
+pub fn traces_json(json: &str) -> Vec<Trace> {
+    let sc = Scenario::from_json(json).unwrap_or_else(|e| panic!("invalid scenario: {e}"));
+    traces(&sc)
+}
+
+/// One run of one optimizer.
+pub fn run_one(expr: &str, start: [f64; 2], steps: u64, spec: RunSpec) -> Trace {
+    traces(&scenario_expr(expr, start, steps, vec![spec])).remove(0)
+}
+
+/// The path's coordinates as bits, for bit-for-bit comparisons with readable failures.
+pub fn bits(path: &[Vec2]) -> Vec<(u64, u64)> {
+    path.iter()
+        .map(|p| (p.x.to_bits(), p.y.to_bits()))
+        .collect()
+}
+
+/// The shape every trace has: one loss per point, one rate and gradient norm per iteration,
+/// finite points, and `diverged_at` consistent with the length.
+#[track_caller]
+pub fn check_shape(t: &Trace, steps: u64) {
+    let n = t.path.len();
+    assert!(n >= 1, "{}: empty path", t.label);
+    assert_eq!(t.loss.len(), n, "{}: loss per point", t.label);
+    assert_eq!(t.lr.len(), n - 1, "{}: lr per iteration", t.label);
+    assert_eq!(
+        t.grad_norm.len(),
+        n - 1,
+        "{}: grad_norm per iteration",
+        t.label
+    );
+    match t.diverged_at {
+        Some(k) => assert_eq!(n as u64, k + 1, "{}: diverged at {k}", t.label),
+        None => assert_eq!(n as u64, steps + 1, "{}: ran every step", t.label),
+    }
+    for (i, p) in t.path.iter().enumerate() {
+        assert!(p.is_finite(), "{}: point {i} = {p:?}", t.label);
+        assert!(p.norm() <= 1e12, "{}: point {i} = {p:?}", t.label);
+        if i > 0 {
+            assert!(
+                t.loss[i].is_finite(),
+                "{}: loss {i} = {}",
+                t.label,
+                t.loss[i]
+            );
+        }
+    }
+}
