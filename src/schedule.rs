@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "name", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Shape {
     /// `η`.
-    Constant,
+    Constant {},
     /// `η · γ^⌊k / step_size⌋`.
     Step {
         step_size: u64,
@@ -62,7 +62,7 @@ fn is_zero(v: &u64) -> bool {
 impl Default for Schedule {
     fn default() -> Self {
         Schedule {
-            shape: Shape::Constant,
+            shape: Shape::Constant {},
             warmup: 0,
         }
     }
@@ -76,7 +76,7 @@ impl Schedule {
         }
         let k = k - self.warmup;
         match self.shape {
-            Shape::Constant => lr,
+            Shape::Constant {} => lr,
             Shape::Step { step_size, gamma } => {
                 let n = k / step_size.max(1);
                 lr * powu(gamma, n)
@@ -121,7 +121,7 @@ impl Schedule {
             }
         };
         match self.shape {
-            Shape::Constant => Ok(()),
+            Shape::Constant {} => Ok(()),
             Shape::Step { step_size, gamma } => {
                 int_pos("step_size", step_size)?;
                 pos("gamma", gamma)

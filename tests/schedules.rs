@@ -19,7 +19,7 @@ fn near(got: f64, want: f64) {
 
 #[test]
 fn constant() {
-    let s = sched(Shape::Constant, 0);
+    let s = sched(Shape::Constant {}, 0);
     for k in [0, 1, 7, 99_999] {
         assert_eq!(s.rate(0.03, k), 0.03);
     }
@@ -189,7 +189,7 @@ fn warmup_then_the_schedule_on_k_minus_w() {
     near(c.rate(1.0, 6), 0.5);
     assert!(c.rate(1.0, 10).abs() < 1e-16);
 
-    let w = sched(Shape::Constant, 5);
+    let w = sched(Shape::Constant {}, 5);
     for (k, want) in [(0, 0.2), (1, 0.4), (4, 1.0), (5, 1.0), (500, 1.0)] {
         near(w.rate(1.0, k), want);
     }
@@ -255,7 +255,7 @@ fn validation_names_the_field() {
         let e = sched(shape.clone(), 0).validate().unwrap_err();
         assert!(e.starts_with(field), "{shape:?}: {e}");
     }
-    assert!(sched(Shape::Constant, 3).validate().is_ok());
+    assert!(sched(Shape::Constant {}, 3).validate().is_ok());
 }
 
 /// The rates a run reports are the schedule's η_k, k = 0, 1, …; SGD-HD ignores the schedule.
@@ -287,4 +287,20 @@ fn runs_report_the_schedule_rates() {
     near(traces[0].lr[3 + 7], 0.05);
     near(traces[1].lr[10], 0.05 * (-1.0_f64).exp());
     near(traces[2].lr[10], 0.005);
+}
+
+#[test]
+fn a_constant_schedule_rejects_unknown_fields() {
+    let sc = |sched: &str| {
+        optimizer_playground::scenario::Scenario::from_json(&format!(
+            r#"{{"surface": {{"name": "booth"}}, "start": [0, 0], "steps": 3,
+               "runs": [{{"optimizer": {{"name": "gd", "lr": 0.1}}, "schedule": {sched}}}]}}"#
+        ))
+    };
+    let e = sc(r#"{"name": "constant", "warmpu": 5}"#).unwrap_err();
+    assert!(
+        e.contains("runs[0].schedule") && e.contains("warmpu"),
+        "{e}"
+    );
+    assert!(sc(r#"{"name": "constant", "warmup": 5}"#).is_ok());
 }
