@@ -333,3 +333,25 @@ proptest! {
         prop_assert_eq!(v(format!("{a:?} * -{b:?}")), -(a * b));
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// The block evaluator (the colour map's path) gives the per-point evaluator's bits.
+    #[test]
+    fn eval_many_matches_eval(xs in proptest::collection::vec(-3.0f64..3.0, 1..600), y in -3.0f64..3.0) {
+        for src in [
+            "(1-x)^2 + 100*(y-x^2)^2",
+            "2/x - 3/(y+0.5) + 1.5*x*y - 7 + max(x, y)^3 - min(2, x)",
+            "sin(3*x)*exp(-y^2) + sqrt(abs(x)) + atan(y)/tanh(x+0.1) + x^y + (-x)^-3 + x^2.5",
+        ] {
+            let e = optimizer_playground::surface::Expr::parse(src).unwrap();
+            let ys = vec![y; xs.len()];
+            let mut out = vec![0.0; xs.len()];
+            e.eval_many(&xs, &ys, &mut out);
+            for (i, &x) in xs.iter().enumerate() {
+                let want: f64 = e.eval(x, y);
+                proptest::prop_assert!(want.to_bits() == out[i].to_bits() || (want.is_nan() && out[i].is_nan()), "{src} at ({x}, {y}): {want} vs {}", out[i]);
+            }
+        }
+    }
+}

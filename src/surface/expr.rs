@@ -84,6 +84,14 @@ enum Op {
     F1(Func),
     Min,
     Max,
+    /// `a + c`, `a − c`, `c − a`, `a · c`, `a / c`, `c / a` with a constant `c`: the same
+    /// operations as pushing `c`, one instruction fewer.
+    AddC(f64),
+    SubC(f64),
+    RSubC(f64),
+    MulC(f64),
+    DivC(f64),
+    RDivC(f64),
 }
 
 /// A parsed expression: a postfix program over a small fixed stack.
@@ -92,6 +100,8 @@ pub struct Expr {
     source: String,
     ops: Vec<Op>,
     uses_xy: bool,
+    /// The stack depth the program needs.
+    depth: usize,
 }
 
 impl Expr {
@@ -137,6 +147,7 @@ impl Expr {
             source: src.to_string(),
             ops,
             uses_xy,
+            depth: need,
         })
     }
 
@@ -153,7 +164,17 @@ impl Expr {
     /// Evaluates at `(x, y)` in any [`Scalar`].
     #[inline]
     pub fn eval<D: Scalar>(&self, x: D, y: D) -> D {
-        let mut st = [D::cst(0.0); STACK];
+        match self.depth {
+            0..=4 => self.run::<D, 4>(x, y),
+            5..=8 => self.run::<D, 8>(x, y),
+            9..=16 => self.run::<D, 16>(x, y),
+            _ => self.run::<D, STACK>(x, y),
+        }
+    }
+
+    #[inline]
+    fn run<D: Scalar, const N: usize>(&self, x: D, y: D) -> D {
+        let mut st = [D::cst(0.0); N];
         let mut sp = 0usize;
         for op in &self.ops {
             match *op {
@@ -169,26 +190,103 @@ impl Expr {
                     st[sp] = y;
                     sp += 1;
                 }
-                Op::Neg => st[sp - 1] = -st[sp - 1],
-                Op::PowI(n) => st[sp - 1] = f::powi(st[sp - 1], n),
-                Op::PowF(c) => st[sp - 1] = f::powf(st[sp - 1], c),
-                Op::F1(fu) => st[sp - 1] = fu.apply(st[sp - 1]),
                 Op::Add | Op::Sub | Op::Mul | Op::Div | Op::PowD | Op::Min | Op::Max => {
                     sp -= 1;
                     let (a, b) = (st[sp - 1], st[sp]);
-                    st[sp - 1] = match *op {
-                        Op::Add => a + b,
-                        Op::Sub => a - b,
-                        Op::Mul => a * b,
-                        Op::Div => a / b,
-                        Op::PowD => f::powd(a, b),
-                        Op::Min => f::min(a, b),
-                        _ => f::max(a, b),
-                    };
+                    st[sp - 1] = binary(*op, a, b);
                 }
+                unary => st[sp - 1] = apply_unary(unary, st[sp - 1]),
             }
         }
         st[0]
+    }
+
+    /// Evaluates at many points: `out[i] = L(xs[i], ys[i])`, bit for bit as [`Expr::eval`]
+    /// gives it, one instruction at a time over blocks of points (the colour map's path).
+    pub fn eval_many(&self, xs: &[f64], ys: &[f64], out: &mut [f64]) {
+        const B: usize = 256;
+        let n = xs.len().min(ys.len()).min(out.len());
+        let mut st = vec![[0.0f64; B]; self.depth.max(1)];
+        let mut start = 0;
+        while start < n {
+            let m = (n - start).min(B);
+            let (bx, by) = (&xs[start..start + m], &ys[start..start + m]);
+            let mut sp = 0usize;
+            for op in &self.ops {
+                match *op {
+                    Op::Const(c) => {
+                        st[sp][..m].fill(c);
+                        sp += 1;
+                    }
+                    Op::X => {
+                        st[sp][..m].copy_from_slice(bx);
+                        sp += 1;
+                    }
+                    Op::Y => {
+                        st[sp][..m].copy_from_slice(by);
+                        sp += 1;
+                    }
+                    Op::Add | Op::Sub | Op::Mul | Op::Div | Op::PowD | Op::Min | Op::Max => {
+                        sp -= 1;
+                        let (lo, hi) = st.split_at_mut(sp);
+                        let (a, b) = (&mut lo[sp - 1][..m], &hi[0][..m]);
+                        match *op {
+                            Op::Add => a.iter_mut().zip(b).for_each(|(a, b)| *a += *b),
+                            Op::Sub => a.iter_mut().zip(b).for_each(|(a, b)| *a -= *b),
+                            Op::Mul => a.iter_mut().zip(b).for_each(|(a, b)| *a *= *b),
+                            Op::Div => a.iter_mut().zip(b).for_each(|(a, b)| *a /= *b),
+                            _ => a
+                                .iter_mut()
+                                .zip(b)
+                                .for_each(|(a, b)| *a = binary(*op, *a, *b)),
+                        }
+                    }
+                    Op::AddC(c) => st[sp - 1][..m].iter_mut().for_each(|a| *a += c),
+                    Op::SubC(c) => st[sp - 1][..m].iter_mut().for_each(|a| *a -= c),
+                    Op::RSubC(c) => st[sp - 1][..m].iter_mut().for_each(|a| *a = c - *a),
+                    Op::MulC(c) => st[sp - 1][..m].iter_mut().for_each(|a| *a *= c),
+                    Op::DivC(c) => st[sp - 1][..m].iter_mut().for_each(|a| *a /= c),
+                    Op::RDivC(c) => st[sp - 1][..m].iter_mut().for_each(|a| *a = c / *a),
+                    Op::PowI(2) => st[sp - 1][..m].iter_mut().for_each(|a| *a *= *a),
+                    Op::Neg => st[sp - 1][..m].iter_mut().for_each(|a| *a = -*a),
+                    unary => st[sp - 1][..m]
+                        .iter_mut()
+                        .for_each(|a| *a = apply_unary(unary, *a)),
+                }
+            }
+            out[start..start + m].copy_from_slice(&st[0][..m]);
+            start += m;
+        }
+    }
+}
+
+#[inline]
+fn binary<D: Scalar>(op: Op, a: D, b: D) -> D {
+    match op {
+        Op::Add => a + b,
+        Op::Sub => a - b,
+        Op::Mul => a * b,
+        Op::Div => a / b,
+        Op::PowD => f::powd(a, b),
+        Op::Min => f::min(a, b),
+        _ => f::max(a, b),
+    }
+}
+
+#[inline]
+fn apply_unary<D: Scalar>(op: Op, a: D) -> D {
+    match op {
+        Op::Neg => -a,
+        Op::PowI(n) => f::powi(a, n),
+        Op::PowF(c) => f::powf(a, c),
+        Op::F1(fu) => fu.apply(a),
+        Op::AddC(c) => a + D::cst(c),
+        Op::SubC(c) => a - D::cst(c),
+        Op::RSubC(c) => D::cst(c) - a,
+        Op::MulC(c) => a * D::cst(c),
+        Op::DivC(c) => a / D::cst(c),
+        Op::RDivC(c) => D::cst(c) / a,
+        _ => a,
     }
 }
 
@@ -678,6 +776,35 @@ fn emit(a: &Ast, ops: &mut Vec<Op>, xy: &mut bool) -> usize {
             }
         }
         Ast::Bin(op, l, r) => {
+            // A constant operand becomes an immediate (the same arithmetic, no push).
+            if let Ast::Num(c) = **r {
+                let imm = match op {
+                    Op::Add => Some(Op::AddC(c)),
+                    Op::Sub => Some(Op::SubC(c)),
+                    Op::Mul => Some(Op::MulC(c)),
+                    Op::Div => Some(Op::DivC(c)),
+                    _ => None,
+                };
+                if let Some(imm) = imm {
+                    let d = emit(l, ops, xy);
+                    ops.push(imm);
+                    return d;
+                }
+            }
+            if let Ast::Num(c) = **l {
+                let imm = match op {
+                    Op::Add => Some(Op::AddC(c)),
+                    Op::Sub => Some(Op::RSubC(c)),
+                    Op::Mul => Some(Op::MulC(c)),
+                    Op::Div => Some(Op::RDivC(c)),
+                    _ => None,
+                };
+                if let Some(imm) = imm {
+                    let d = emit(r, ops, xy);
+                    ops.push(imm);
+                    return d;
+                }
+            }
             let dl = emit(l, ops, xy);
             let dr = emit(r, ops, xy);
             ops.push(*op);

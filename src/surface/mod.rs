@@ -118,11 +118,18 @@ impl Surface {
         let [x0, x1, y0, y1] = view;
         let dx = (x1 - x0) / nx as f64;
         let dy = (y1 - y0) / ny as f64;
+        let xs: Vec<f64> = (0..nx).map(|i| x0 + (i as f64 + 0.5) * dx).collect();
+        let mut ys = vec![0.0; nx];
         for j in 0..ny {
             let y = y1 - (j as f64 + 0.5) * dy;
-            for i in 0..nx {
-                let x = x0 + (i as f64 + 0.5) * dx;
-                out.push(self.eval(x, y));
+            match self {
+                Surface::Expr(e) => {
+                    ys.fill(y);
+                    let at = out.len();
+                    out.resize(at + nx, 0.0);
+                    e.eval_many(&xs, &ys, &mut out[at..]);
+                }
+                Surface::Named(n) => out.extend(xs.iter().map(|&x| n.eval(x, y))),
             }
         }
     }
