@@ -4,7 +4,7 @@
 
 use crate::optim::{OptKind, OptimizerConfig, OPTIMIZERS};
 use crate::render::chart::{self, ChartStyle, Series};
-use crate::render::{decimate, fmt_num, Field};
+use crate::render::{fmt_num, Field};
 use crate::run::{RunState, Session, Trace};
 use crate::scenario::{RunSpec, Scenario, SurfaceSpec, MAX_STEPS};
 use crate::surface::{Surface, LIBRARY};
@@ -118,6 +118,19 @@ pub struct App {
     /// Grid cells per CSS pixel of the map's sampling.
     detail: f64,
     last_error: String,
+    /// Trajectories already drawn (halo and line layers, drawn incrementally).
+    trails: Option<Trails>,
+    /// Bumped whenever drawn trajectories may no longer match (new runs, view, reset, …).
+    trail_gen: u64,
+}
+
+/// Off-screen layers holding the trajectories drawn so far, so a frame draws only new segments.
+struct Trails {
+    halo: HtmlCanvasElement,
+    line: HtmlCanvasElement,
+    gen: u64,
+    /// Per run: how many points are drawn and the last drawn point (in pixels).
+    drawn: Vec<(usize, (f64, f64))>,
 }
 
 #[wasm_bindgen]
@@ -153,6 +166,8 @@ impl App {
             x_evals: false,
             detail: 0.5,
             last_error: String::new(),
+            trails: None,
+            trail_gen: 0,
         };
         app.resize();
         Ok(app)
@@ -175,6 +190,11 @@ impl App {
         self.install(sc)
     }
 
+    fn invalidate_trails(&mut self) {
+        self.trail_gen += 1;
+        self.dirty = true;
+    }
+
     fn install(&mut self, sc: Scenario) -> Result<(), JsValue> {
         let session = Session::new(&sc).map_err(js_err)?;
         let new_surface = session.surface != self.session.surface;
@@ -186,7 +206,7 @@ impl App {
         }
         self.cursor = None;
         self.playing = false;
-        self.dirty = true;
+        self.invalidate_trails();
         Ok(())
     }
 
@@ -219,7 +239,7 @@ impl App {
     pub fn reset(&mut self) -> Result<(), JsValue> {
         self.session = Session::new(&self.scenario).map_err(js_err)?;
         self.cursor = None;
-        self.dirty = true;
+        self.invalidate_trails();
         Ok(())
     }
 
@@ -445,6 +465,7 @@ impl App {
         let upto = self.iterations();
         self.scenario.runs[i] = spec.clone();
         self.session.replace_run(i, spec);
+        self.invalidate_trails();
         if let Some(r) = self.session.runs.get_mut(i) {
             for _ in 0..upto {
                 if !r.step(&self.session.surface) {
@@ -518,6 +539,7 @@ impl App {
         if i < self.scenario.runs.len() {
             self.scenario.runs.remove(i);
             self.session.runs.remove(i);
+            self.invalidate_trails();
             self.dirty = true;
         }
     }
@@ -529,6 +551,7 @@ impl App {
             if let Some(s) = self.session.runs.get_mut(i) {
                 s.spec.enabled = r.enabled;
             }
+            self.trail_gen += 1;
             self.dirty = true;
         }
     }
@@ -716,6 +739,7 @@ impl App {
             && h < 1e9;
         if ok {
             self.view = fit_aspect(v, self.plot.w, self.plot.h);
+            self.trail_gen += 1;
             self.field = None;
             self.base_dirty = true;
         }
@@ -837,6 +861,7 @@ impl App {
             .map_err(err)?;
         self.draw_colorbar(&ctx, &field)?;
         self.field = Some(field);
+        self.trail_gen += 1;
         Ok(())
     }
 
@@ -875,50 +900,120 @@ impl App {
         Ok(())
     }
 
-    fn draw_overlay(&self) -> Result<(), JsValue> {
+    fn draw_overlay(&mut self) -> Result<(), JsValue> {
         let ctx = ctx2d(&self.overlay)?;
         let k = self.dpr;
-        ctx.clear_rect(
-            0.0,
-            0.0,
-            f64::from(self.overlay.width()),
-            f64::from(self.overlay.height()),
-        );
+        let (w, h) = (self.overlay.width(), self.overlay.height());
+        ctx.clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
         let p = self.plot;
-        ctx.save();
-        ctx.begin_path();
-        ctx.rect(p.x, p.y, p.w, p.h);
-        ctx.clip();
-        ctx.set_line_join("round");
-        ctx.set_line_cap("round");
-        let cur = self.cursor();
+        let cur = self.cursor() as usize;
+        // Bring the trail layers up to date: new segments only, unless something changed.
+        let mut trails = match self.trails.take() {
+            Some(t) if t.halo.width() == w && t.halo.height() == h => t,
+            _ => {
+                let doc = web_sys::window()
+                    .and_then(|w| w.document())
+                    .ok_or_else(|| js_err("no document"))?;
+                let mk = || -> Result<HtmlCanvasElement, JsValue> {
+                    let c: HtmlCanvasElement = doc
+                        .create_element("canvas")?
+                        .dyn_into()
+                        .map_err(|_| js_err("canvas"))?;
+                    c.set_width(w);
+                    c.set_height(h);
+                    Ok(c)
+                };
+                Trails {
+                    halo: mk()?,
+                    line: mk()?,
+                    gen: u64::MAX,
+                    drawn: Vec::new(),
+                }
+            }
+        };
+        let stale = trails.gen != self.trail_gen
+            || trails.drawn.len() != self.session.runs.len()
+            || self
+                .session
+                .runs
+                .iter()
+                .zip(&trails.drawn)
+                .any(|(r, d)| d.0 > (cur + 1).min(r.trace.path.len()));
+        let (hc, lc) = (ctx2d(&trails.halo)?, ctx2d(&trails.line)?);
+        if stale {
+            for c in [&hc, &lc] {
+                c.clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
+            }
+            trails.drawn = vec![(0, (0.0, 0.0)); self.session.runs.len()];
+            trails.gen = self.trail_gen;
+        }
+        for (c, width) in [(&hc, 4.2 * k), (&lc, 2.0 * k)] {
+            c.save();
+            c.begin_path();
+            c.rect(p.x, p.y, p.w, p.h);
+            c.clip();
+            c.set_line_join("round");
+            c.set_line_cap("round");
+            c.set_line_width(width);
+        }
+        hc.set_stroke_style_str("rgba(15,18,30,0.55)");
+        let min_px = 0.75 * k;
         for (i, r) in self.session.runs.iter().enumerate() {
             if r.spec.enabled == Some(false) {
                 continue;
             }
-            let n = (cur as usize).min(r.trace.path.len() - 1);
-            let pts: Vec<(f64, f64)> = r.trace.path[..=n]
-                .iter()
-                .map(|&q| self.to_px(q))
-                .map(|(a, b)| (a.clamp(-1e6, 1e6), b.clamp(-1e6, 1e6)))
-                .collect();
-            let keep = decimate(&pts, 0.75 * k);
-            let color = self.run_color(i);
-            for (width, style) in [(4.2 * k, "rgba(15,18,30,0.55)"), (2.0 * k, color.as_str())] {
-                ctx.set_line_width(width);
-                ctx.set_stroke_style_str(style);
-                ctx.begin_path();
-                for (j, &idx) in keep.iter().enumerate() {
-                    let (a, b) = pts[idx];
-                    if j == 0 {
-                        ctx.move_to(a, b);
-                    } else {
-                        ctx.line_to(a, b);
-                    }
-                }
-                ctx.stroke();
+            let n = cur.min(r.trace.path.len() - 1);
+            let (done, mut last) = trails.drawn[i];
+            if done > n {
+                continue;
             }
-            let (a, b) = pts[n];
+            lc.set_stroke_style_str(&self.run_color(i));
+            let px = |q: Vec2| {
+                let (a, b) = self.to_px(q);
+                (a.clamp(-1e6, 1e6), b.clamp(-1e6, 1e6))
+            };
+            for c in [&hc, &lc] {
+                c.begin_path();
+                if done == 0 {
+                    last = px(r.trace.path[0]);
+                }
+                c.move_to(last.0, last.1);
+            }
+            let mut end = last;
+            for j in done.max(1)..=n {
+                let q = px(r.trace.path[j]);
+                if (q.0 - end.0).hypot(q.1 - end.1) >= min_px || j == n {
+                    for c in [&hc, &lc] {
+                        c.line_to(q.0, q.1);
+                    }
+                    end = q;
+                }
+            }
+            if done == 0 && n == 0 {
+                for c in [&hc, &lc] {
+                    c.line_to(last.0, last.1);
+                }
+            }
+            hc.stroke();
+            lc.stroke();
+            trails.drawn[i] = (n + 1, end);
+        }
+        hc.restore();
+        lc.restore();
+        ctx.draw_image_with_html_canvas_element(&trails.halo, 0.0, 0.0)?;
+        ctx.draw_image_with_html_canvas_element(&trails.line, 0.0, 0.0)?;
+        self.trails = Some(trails);
+        ctx.save();
+        ctx.begin_path();
+        ctx.rect(p.x, p.y, p.w, p.h);
+        ctx.clip();
+        for (i, r) in self.session.runs.iter().enumerate() {
+            if r.spec.enabled == Some(false) {
+                continue;
+            }
+            let n = cur.min(r.trace.path.len() - 1);
+            let (a, b) = self.to_px(r.trace.path[n]);
+            let color = self.run_color(i);
             let diverged = r.trace.diverged_at.is_some() && n + 1 == r.trace.path.len();
             ctx.set_fill_style_str(&color);
             ctx.set_stroke_style_str("rgba(15,18,30,0.9)");
@@ -981,20 +1076,19 @@ impl App {
                 }
             };
             let color = parse_hex(&self.run_color(i));
-            let lp: Vec<(f64, f64)> = (0..=n).map(|j| (x(j), t.loss[j])).collect();
-            let rp: Vec<(f64, f64)> = (0..n.min(t.lr.len())).map(|j| (x(j), t.lr[j])).collect();
+            let m = n.min(t.lr.len());
             if !self.x_evals {
                 cursor_x = Some(n as f64);
             }
             loss_series.push(Series {
                 color,
-                marker: lp.last().copied(),
-                points: chart::minmax_decimate(&lp, buckets),
+                marker: Some((x(n), t.loss[n])),
+                points: chart::minmax_decimate_by(n + 1, buckets, |j| (x(j), t.loss[j])),
             });
             lr_series.push(Series {
                 color,
-                marker: rp.last().copied(),
-                points: chart::minmax_decimate(&rp, buckets),
+                marker: m.checked_sub(1).map(|j| (x(j), t.lr[j])),
+                points: chart::minmax_decimate_by(m, buckets, |j| (x(j), t.lr[j])),
             });
         }
         let cursor_x = if self.cursor.is_some() {

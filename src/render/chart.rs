@@ -28,10 +28,19 @@ pub struct ChartStyle<'a> {
 /// Keeps at most about `2 × buckets` points: the first and last point and, per bucket of x,
 /// the lowest and highest point in order, so spikes and noise stay visible.
 pub fn minmax_decimate(points: &[(f64, f64)], buckets: usize) -> Vec<(f64, f64)> {
-    if points.len() <= 2 * buckets.max(1) {
-        return points.to_vec();
+    minmax_decimate_by(points.len(), buckets, |i| points[i])
+}
+
+/// [`minmax_decimate`] over `n` points given by `at(i)`, without collecting them first.
+pub fn minmax_decimate_by(
+    n: usize,
+    buckets: usize,
+    at: impl Fn(usize) -> (f64, f64),
+) -> Vec<(f64, f64)> {
+    let buckets = buckets.max(1);
+    if n <= 2 * buckets {
+        return (0..n).map(&at).collect();
     }
-    let n = points.len();
     let per = n as f64 / buckets as f64;
     let mut out = Vec::with_capacity(2 * buckets + 2);
     let mut start = 0usize;
@@ -40,25 +49,26 @@ pub fn minmax_decimate(points: &[(f64, f64)], buckets: usize) -> Vec<(f64, f64)>
         if end <= start {
             continue;
         }
-        let chunk = &points[start..end];
-        let (mut lo, mut hi) = (0, 0);
-        for (i, p) in chunk.iter().enumerate() {
-            if p.1 < chunk[lo].1 {
-                lo = i;
+        let (mut lo, mut hi) = (start, start);
+        let (mut ylo, mut yhi) = (at(start).1, at(start).1);
+        for i in start + 1..end {
+            let y = at(i).1;
+            if y < ylo {
+                (lo, ylo) = (i, y);
             }
-            if p.1 > chunk[hi].1 {
-                hi = i;
+            if y > yhi {
+                (hi, yhi) = (i, y);
             }
         }
         let (a, c) = if lo <= hi { (lo, hi) } else { (hi, lo) };
-        out.push(chunk[a]);
+        out.push(at(a));
         if c != a {
-            out.push(chunk[c]);
+            out.push(at(c));
         }
         start = end;
     }
-    if out.last() != points.last() {
-        out.push(points[n - 1]);
+    if out.last() != Some(&at(n - 1)) {
+        out.push(at(n - 1));
     }
     out
 }
