@@ -68,10 +68,7 @@ fn adam_step(c: &mut Criterion) {
     let mut evals = Evals::default();
     let mut at = theta;
     for _ in 0..100 {
-        let mut obj = Counted {
-            surface: &s,
-            evals: &mut evals,
-        };
+        let mut obj = Counted::new(&s, &mut evals);
         at = method.step(&mut obj, at, 0.01).unwrap().next;
     }
     let mut rule = Rule::new(OptKind::Adam, cfg.resolve());
@@ -91,10 +88,7 @@ fn adam_step(c: &mut Criterion) {
         b.iter_batched_ref(
             || (method.clone(), Evals::default()),
             |(m, ev)| {
-                let mut obj = Counted {
-                    surface: &s,
-                    evals: ev,
-                };
+                let mut obj = Counted::new(&s, ev);
                 m.step(&mut obj, black_box(at), black_box(0.01))
             },
             BatchSize::SmallInput,
@@ -150,6 +144,8 @@ fn traces(c: &mut Criterion) {
     g.throughput(Throughput::Elements(10_000));
     for o in OPTIMIZERS {
         let sc = Scenario {
+            data: None,
+            batch_size: None,
             surface: SurfaceSpec::named("rosenbrock"),
             start: Vec2::new(-1.5, 2.0),
             steps: 10_000,

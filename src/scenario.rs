@@ -15,7 +15,7 @@
 
 use crate::optim::{Clip, OptimizerConfig};
 use crate::schedule::Schedule;
-use crate::surface::{Named, Surface, LIBRARY};
+use crate::surface::{DataSpec, Named, Surface, LIBRARY};
 use crate::vec2::Vec2;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -29,8 +29,9 @@ pub const MAX_RUNS: usize = 32;
 /// The longest scenario text accepted, in bytes.
 pub const MAX_JSON: usize = 256 * 1024;
 
-/// Which surface: `{"name": …, "params": {…}}` or `{"expr": "…"}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Which surface: `{"name": …, "params": {…}}` or `{"expr": "…"}` (absent when the scenario
+/// has `data`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SurfaceSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,6 +50,11 @@ impl SurfaceSpec {
             expr: None,
         }
     }
+    /// Whether nothing is given (a data scenario).
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.expr.is_none() && self.params.is_none()
+    }
+
     pub fn expr(src: &str) -> Self {
         SurfaceSpec {
             name: None,
@@ -115,6 +121,16 @@ pub struct RunSpec {
     /// Whether the page shows the run (default true); the engine steps it either way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// Mini-batch size on a data surface (overrides the scenario's; at least the number of
+    /// points means full batch). Ignored on other surfaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<u32>,
+    /// σ of the Gaussian noise added to every gradient the run reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noise: Option<f64>,
+    /// Seed of the run's mini-batch order and gradient noise (default: the data's seed, or 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
 }
 
 impl RunSpec {
@@ -127,6 +143,9 @@ impl RunSpec {
             label: None,
             color: None,
             enabled: None,
+            batch_size: None,
+            noise: None,
+            seed: None,
         }
     }
 
@@ -160,6 +179,16 @@ impl RunSpec {
                 return Err(format!(
                     "{path}.l2: '{}' takes no L2 (first-order optimizers only)",
                     self.optimizer.name.name()
+                ));
+            }
+        }
+        if self.batch_size == Some(0) {
+            return Err(format!("{path}.batch_size: must be at least 1"));
+        }
+        if let Some(n) = self.noise {
+            if !(n.is_finite() && (0.0..=1e6).contains(&n)) {
+                return Err(format!(
+                    "{path}.noise: must be a number from 0 to 1e6 (got {n})"
                 ));
             }
         }
@@ -198,10 +227,18 @@ impl RunSpec {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    #[serde(default, skip_serializing_if = "SurfaceSpec::is_empty")]
     pub surface: SurfaceSpec,
+    /// A generated data set whose model's loss is the surface (instead of `surface`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<DataSpec>,
     pub start: Vec2,
     pub steps: u64,
     pub runs: Vec<RunSpec>,
+    /// The mini-batch size of every run on a data surface (a run's own `batch_size` wins;
+    /// default: the whole set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<u32>,
 }
 
 impl Scenario {
@@ -229,7 +266,10 @@ impl Scenario {
 
     /// Checks every field; builds nothing.
     pub fn validate(&self) -> Result<(), String> {
-        self.surface.build()?;
+        self.build_surface()?;
+        if self.batch_size == Some(0) {
+            return Err("batch_size: must be at least 1".into());
+        }
         if !self.start.is_finite() || self.start.norm() > 1e12 {
             return Err(format!(
                 "start: must be two finite numbers of size at most 1e12 (got [{}, {}])",
@@ -249,6 +289,20 @@ impl Scenario {
             r.validate(&format!("runs[{i}]"))?;
         }
         Ok(())
+    }
+
+    /// The surface: the data set's loss when `data` is given, else `surface`.
+    pub fn build_surface(&self) -> Result<Surface, String> {
+        match &self.data {
+            Some(d) => {
+                if !self.surface.is_empty() {
+                    return Err("surface: a scenario with 'data' takes no 'surface' (the data set's loss is the surface)".into());
+                }
+                d.validate()?;
+                Ok(Surface::data(d))
+            }
+            None => self.surface.build(),
+        }
     }
 
     /// The scenario as JSON text.
@@ -293,6 +347,19 @@ fn scenario_field(k: &str, v: &Value, p: &str) -> Option<String> {
         "surface" => typed::<SurfaceSpec>(v, p, Some(&surface_field)),
         "start" => typed::<Vec2>(v, p, None),
         "steps" => typed::<u64>(v, p, None),
+        "batch_size" => typed::<u32>(v, p, None),
+        "data" => typed::<DataSpec>(
+            v,
+            p,
+            Some(&|k, x, q| match k {
+                "n" => typed::<u32>(x, q, None),
+                "seed" => typed::<u64>(x, q, None),
+                "noise" => typed::<f64>(x, q, None),
+                "kind" => typed::<crate::surface::DataKind>(x, q, None),
+                "features" => typed::<crate::surface::Features>(x, q, None),
+                _ => None,
+            }),
+        ),
         "runs" => match v.as_array() {
             Some(runs) => runs
                 .iter()
@@ -320,6 +387,9 @@ fn run_field(k: &str, v: &Value, p: &str) -> Option<String> {
         "l2" => typed::<f64>(v, p, None),
         "label" | "color" => typed::<String>(v, p, None),
         "enabled" => typed::<bool>(v, p, None),
+        "batch_size" => typed::<u32>(v, p, None),
+        "noise" => typed::<f64>(v, p, None),
+        "seed" => typed::<u64>(v, p, None),
         _ => None,
     }
 }

@@ -7,7 +7,7 @@ use crate::render::chart::{self, ChartStyle, Series};
 use crate::render::{fmt_num, Field};
 use crate::run::{RunState, Session, Trace};
 use crate::scenario::{RunSpec, Scenario, SurfaceSpec, MAX_STEPS};
-use crate::surface::{Surface, LIBRARY};
+use crate::surface::{DataKind, DataSpec, Features, Surface, LIBRARY};
 use crate::vec2::Vec2;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -58,6 +58,8 @@ pub fn default_scenario() -> Scenario {
         r
     };
     Scenario {
+        data: None,
+        batch_size: None,
         surface: SurfaceSpec::named("rosenbrock"),
         start: Vec2::new(-1.5, 2.0),
         steps: 500,
@@ -93,6 +95,8 @@ struct Readout {
     evals: String,
     status: String,
     diverged: bool,
+    /// "epoch 2.4 (batch 8 of 60)" for mini-batch runs, else "".
+    epoch: String,
 }
 
 /// The page's state: the scenario, the engine's session, the view and the canvases.
@@ -122,6 +126,10 @@ pub struct App {
     trails: Option<Trails>,
     /// Bumped whenever drawn trajectories may no longer match (new runs, view, reset, …).
     trail_gen: u64,
+    /// The data set's scatter plot, when the page has one.
+    scatter: Option<HtmlCanvasElement>,
+    /// The run whose model the scatter plot shows.
+    selected: usize,
 }
 
 /// Off-screen layers holding the trajectories drawn so far, so a frame draws only new segments.
@@ -168,6 +176,8 @@ impl App {
             last_error: String::new(),
             trails: None,
             trail_gen: 0,
+            scatter: None,
+            selected: 0,
         };
         app.resize();
         Ok(app)
@@ -367,6 +377,7 @@ impl App {
         if self.dirty {
             self.draw_overlay()?;
             self.draw_charts()?;
+            self.draw_scatter()?;
             self.dirty = false;
         }
         Ok(())
@@ -389,6 +400,7 @@ impl App {
             .ok_or_else(|| js_err(format!("unknown surface '{name}'")))?;
         let mut sc = self.scenario.clone();
         sc.surface = SurfaceSpec::named(name);
+        sc.data = None;
         sc.start = info.start.into();
         self.install(sc)?;
         self.view = self.session.surface.view();
@@ -417,6 +429,7 @@ impl App {
         let same_kind = matches!(self.session.surface, Surface::Expr(_));
         let mut sc = self.scenario.clone();
         sc.surface = SurfaceSpec::expr(src);
+        sc.data = None;
         self.install(sc)?;
         if !same_kind {
             self.view = surface.view();
@@ -439,8 +452,84 @@ impl App {
             })).collect::<Vec<_>>()),
             "description": info.map(|i| i.description),
             "formula": info.map(|i| i.formula),
+            "data": self.scenario.data,
         })
         .to_string()
+    }
+
+    /// Uses a generated data set as the surface: `kind` is "linear" or "logistic".
+    pub fn set_data(&mut self, kind: &str) -> Result<(), JsValue> {
+        let kind = match kind {
+            "linear" => DataKind::Linear,
+            "logistic" => DataKind::Logistic,
+            _ => {
+                return Err(js_err(format!(
+                    "unknown data kind '{kind}' (linear or logistic)"
+                )))
+            }
+        };
+        let noise = if kind == DataKind::Linear { 0.4 } else { 0.5 };
+        self.install_data(
+            DataSpec {
+                kind,
+                n: 60,
+                noise,
+                seed: 1,
+                features: Features::Raw,
+            },
+            true,
+        )
+    }
+
+    /// Changes a field of the data set: "n", "noise" or "seed" (a number), or "features"
+    /// ("raw", "standardized", "batchnorm").
+    pub fn set_data_field(&mut self, field: &str, value: &str) -> Result<(), JsValue> {
+        let mut d = self
+            .scenario
+            .data
+            .clone()
+            .ok_or_else(|| js_err("the surface is not a data set"))?;
+        let num = || crate::web::parse_number(value);
+        match field {
+            "n" => d.n = num()?.round().clamp(0.0, 1e9) as u32,
+            "noise" => d.noise = num()?,
+            "seed" => {
+                let v = num()?;
+                if v < 0.0 || v.fract() != 0.0 || v > 9.0e15 {
+                    return Err(js_err("the seed must be a whole number ≥ 0"));
+                }
+                d.seed = v as u64;
+            }
+            "features" => {
+                d.features = serde_json::from_value(serde_json::Value::String(value.into()))
+                    .map_err(|_| {
+                        js_err(format!(
+                            "unknown features '{value}' (raw, standardized or batchnorm)"
+                        ))
+                    })?
+            }
+            _ => return Err(js_err(format!("the data set has no field '{field}'"))),
+        }
+        let refit = field == "features" || field == "n";
+        self.install_data(d, refit)
+    }
+
+    fn install_data(&mut self, d: DataSpec, new_view: bool) -> Result<(), JsValue> {
+        d.validate().map_err(js_err)?;
+        let mut sc = self.scenario.clone();
+        sc.surface = SurfaceSpec::default();
+        let surface = Surface::data(&d);
+        if new_view {
+            sc.start = surface.default_start();
+        }
+        sc.data = Some(d);
+        self.install(sc)?;
+        if new_view {
+            self.view = self.session.surface.view();
+        }
+        self.field = None;
+        self.base_dirty = true;
+        Ok(())
     }
 
     // ------------------------------------------------------------ runs
@@ -599,6 +688,23 @@ impl App {
                     evals: format!("{} L, {} ∇L, {} ∇²L", e.value, e.grad, e.hessian),
                     status,
                     diverged: t.diverged_at.is_some() && k >= n,
+                    epoch: match (&self.session.surface, &r.sampler) {
+                        (Surface::Data(d), Some(_)) => {
+                            let b = r
+                                .spec
+                                .batch_size
+                                .or(self.scenario.batch_size)
+                                .unwrap_or(1)
+                                .max(1) as usize;
+                            let per = d.len().div_ceil(b);
+                            format!(
+                                "epoch {} · batch {b} of {}",
+                                fmt_num((k as f64 / per as f64 * 10.0).floor() / 10.0),
+                                d.len()
+                            )
+                        }
+                        _ => String::new(),
+                    },
                 }
             })
             .collect();
@@ -615,12 +721,32 @@ impl App {
 
     // ------------------------------------------------------------ view and pointer
 
+    /// Gives the page's scatter-plot canvas (drawn for data surfaces).
+    pub fn set_scatter(&mut self, canvas: HtmlCanvasElement) {
+        self.scatter = Some(canvas);
+        self.resize();
+    }
+
+    /// Shows run `i`'s model in the scatter plot.
+    pub fn select_run(&mut self, i: usize) {
+        self.selected = i;
+        self.dirty = true;
+    }
+
+    /// The run whose model the scatter plot shows.
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+
     /// Re-reads the canvases' CSS sizes and the device pixel ratio.
     pub fn resize(&mut self) {
         self.dpr = web_sys::window()
             .map_or(1.0, |w| w.device_pixel_ratio())
             .clamp(1.0, 4.0);
-        for c in [&self.map, &self.overlay, &self.loss, &self.lr] {
+        for c in [&self.map, &self.overlay, &self.loss, &self.lr]
+            .into_iter()
+            .chain(self.scatter.as_ref())
+        {
             let w = (f64::from(c.client_width().max(50)) * self.dpr).round() as u32;
             let h = (f64::from(c.client_height().max(50)) * self.dpr).round() as u32;
             if c.width() != w || c.height() != h {
@@ -679,9 +805,10 @@ impl App {
 
     /// The hover readout at CSS pixel (px, py): "x = …, y = …, L = …", or "" outside.
     pub fn hover(&self, px: f64, py: f64) -> String {
+        let (a, b) = self.session.surface.axis_names();
         match self.to_data(px, py) {
             Some(p) => format!(
-                "x = {}   y = {}   L = {}",
+                "{a} = {}   {b} = {}   L = {}",
                 fmt_num(p.x),
                 fmt_num(p.y),
                 fmt_num(self.session.surface.value(p))
@@ -758,6 +885,7 @@ impl App {
         let root = backend.into_drawing_area();
         let err = |e: DrawingAreaErrorKind<_>| js_err(e);
         root.fill(&RGBColor(250, 250, 252)).map_err(err)?;
+        let names = self.session.surface.axis_names();
         let grey = RGBColor(90, 96, 110);
         let font = |s: f64| ("system-ui, sans-serif", s * k).into_font();
         let builder = || {
@@ -852,8 +980,8 @@ impl App {
             .y_labels(8)
             .axis_style(grey)
             .label_style(font(11.0).color(&grey))
-            .x_desc("x")
-            .y_desc("y")
+            .x_desc(names.0)
+            .y_desc(names.1)
             .axis_desc_style(font(12.0).color(&grey))
             .x_label_formatter(&|v| fmt_num(*v))
             .y_label_formatter(&|v| fmt_num(*v))
@@ -1051,6 +1179,114 @@ impl App {
         Ok(())
     }
 
+    fn draw_scatter(&self) -> Result<(), JsValue> {
+        let (Some(canvas), Surface::Data(d)) = (&self.scatter, &self.session.surface) else {
+            return Ok(());
+        };
+        let k = self.dpr;
+        let px = |v: f64| (v * k).round() as u32;
+        let font = |size: f64| ("system-ui, sans-serif", size * k).into_font();
+        let backend =
+            CanvasBackend::with_canvas_object(canvas.clone()).ok_or_else(|| js_err("no canvas"))?;
+        let root = backend.into_drawing_area();
+        let err = |e: DrawingAreaErrorKind<_>| js_err(e);
+        root.fill(&WHITE).map_err(err)?;
+        let (mut x0, mut x1, mut y0, mut y1) = (
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        );
+        for p in &d.raw {
+            x0 = x0.min(p[0]);
+            x1 = x1.max(p[0]);
+            y0 = y0.min(p[1]);
+            y1 = y1.max(p[1]);
+        }
+        let (px_, py_) = (0.08 * (x1 - x0).max(1e-9), 0.08 * (y1 - y0).max(1e-9));
+        let (x0, x1, y0, y1) = (x0 - px_, x1 + px_, y0 - py_, y1 + py_);
+        let sel = self.selected.min(self.session.runs.len().saturating_sub(1));
+        let run = self.session.runs.get(sel);
+        let title = match run {
+            Some(r) => format!(
+                "Model of {} · step {}",
+                r.trace.label,
+                self.cursor().min(r.iterations())
+            ),
+            None => "Data".to_string(),
+        };
+        let grey = RGBColor(90, 96, 110);
+        let mut chart = ChartBuilder::on(&root)
+            .margin(px(8.0))
+            .margin_right(px(14.0))
+            .caption(title, font(13.0).color(&RGBColor(40, 44, 52)))
+            .x_label_area_size(px(30.0))
+            .y_label_area_size(px(46.0))
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(err)?;
+        let (xd, yd) = match d.spec.kind {
+            DataKind::Linear => ("x", "y"),
+            DataKind::Logistic => ("x₁", "x₂"),
+        };
+        chart
+            .configure_mesh()
+            .x_labels(5)
+            .y_labels(5)
+            .light_line_style(RGBColor(238, 240, 244))
+            .bold_line_style(RGBColor(225, 228, 234))
+            .axis_style(grey)
+            .label_style(font(11.0).color(&grey))
+            .x_desc(xd)
+            .y_desc(yd)
+            .axis_desc_style(font(11.0).color(&grey))
+            .x_label_formatter(&|v| fmt_num(*v))
+            .y_label_formatter(&|v| fmt_num(*v))
+            .draw()
+            .map_err(err)?;
+        let (blue, orange) = (RGBColor(58, 134, 255), RGBColor(247, 127, 0));
+        chart
+            .draw_series(d.raw.iter().zip(&d.target).map(|(p, &t)| {
+                let c = if d.spec.kind == DataKind::Logistic && t < 0.0 {
+                    orange
+                } else {
+                    blue
+                };
+                Circle::new((p[0], p[1]), px(2.6), c.mix(0.75).filled())
+            }))
+            .map_err(err)?;
+        let Some(r) = run else { return Ok(()) };
+        let theta = r.trace.path[(self.cursor() as usize).min(r.trace.path.len() - 1)];
+        // The model in the data's own units.
+        let scale = |c: usize| match d.spec.features {
+            Features::Raw => (0.0, 1.0),
+            Features::Standardized => (d.mean[c], if d.std[c] > 0.0 { d.std[c] } else { 1.0 }),
+            Features::Batchnorm => (
+                d.mean[c],
+                (d.std[c] * d.std[c] + crate::surface::data::BN_EPS).sqrt(),
+            ),
+        };
+        let line = match d.spec.kind {
+            DataKind::Linear => {
+                // ŷ = w (x − μ)/s + b: through (μ, b) with slope w/s.
+                let (mu, sd) = scale(0);
+                clip_line((mu, theta.y), (1.0, theta.x / sd), x0, x1, y0, y1)
+            }
+            DataKind::Logistic => {
+                // w₁ (x₁ − μ₁)/s₁ + w₂ (x₂ − μ₂)/s₂ = 0: through (μ₁, μ₂), normal (w₁/s₁, w₂/s₂).
+                let ((m1, s1), (m2, s2)) = (scale(0), scale(1));
+                let (a, b) = (theta.x / s1, theta.y / s2);
+                clip_line((m1, m2), (-b, a), x0, x1, y0, y1)
+            }
+        };
+        if let Some(seg) = line {
+            let color = parse_hex(&self.run_color(sel));
+            chart
+                .draw_series(LineSeries::new(seg.to_vec(), color.stroke_width(px(2.5))))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+
     fn draw_charts(&self) -> Result<(), JsValue> {
         let cur = self.cursor();
         let x_label = if self.x_evals {
@@ -1060,6 +1296,7 @@ impl App {
         };
         let buckets = (f64::from(self.loss.width()) / self.dpr).round().max(50.0) as usize;
         let mut loss_series = Vec::new();
+        let mut faint = Vec::new();
         let mut lr_series = Vec::new();
         let mut cursor_x = None;
         for (i, r) in self.session.runs.iter().enumerate() {
@@ -1080,24 +1317,47 @@ impl App {
             if !self.x_evals {
                 cursor_x = Some(n as f64);
             }
+            let mb = n.min(t.batch_loss.len());
+            if mb > 0 {
+                // The noisy mini-batch loss, faint, behind every full-batch curve.
+                faint.push(Series {
+                    color,
+                    marker: None,
+                    points: chart::minmax_decimate_by(mb, buckets, |j| (x(j), t.batch_loss[j])),
+                    faint: true,
+                });
+            }
             loss_series.push(Series {
                 color,
                 marker: Some((x(n), t.loss[n])),
                 points: chart::minmax_decimate_by(n + 1, buckets, |j| (x(j), t.loss[j])),
+                faint: false,
             });
             lr_series.push(Series {
                 color,
                 marker: m.checked_sub(1).map(|j| (x(j), t.lr[j])),
                 points: chart::minmax_decimate_by(m, buckets, |j| (x(j), t.lr[j])),
+                faint: false,
             });
         }
+        faint.append(&mut loss_series);
+        let loss_series = faint;
         let cursor_x = if self.cursor.is_some() {
             cursor_x
         } else {
             None
         };
         for (canvas, series, title, log) in [
-            (&self.loss, &loss_series, "Loss L(θ)", true),
+            (
+                &self.loss,
+                &loss_series,
+                if self.scenario.data.is_some() {
+                    "Loss (full batch; faint: mini-batch)"
+                } else {
+                    "Loss L(θ)"
+                },
+                true,
+            ),
             (&self.lr, &lr_series, "Learning rate", true),
         ] {
             let backend = CanvasBackend::with_canvas_object(canvas.clone())
@@ -1135,6 +1395,34 @@ pub fn fit_aspect(v: [f64; 4], w: f64, h: f64) -> [f64; 4] {
         let half = 0.5 * dx / want;
         [v[0], v[1], cy - half, cy + half]
     }
+}
+
+/// Clips the line through `p` with direction `d` to the box; `None` if it misses.
+fn clip_line(
+    p: (f64, f64),
+    d: (f64, f64),
+    x0: f64,
+    x1: f64,
+    y0: f64,
+    y1: f64,
+) -> Option<[(f64, f64); 2]> {
+    let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
+    for (pc, dc, a, b) in [(p.0, d.0, x0, x1), (p.1, d.1, y0, y1)] {
+        if dc.abs() < 1e-300 {
+            if pc < a || pc > b {
+                return None;
+            }
+        } else {
+            let (t0, t1) = ((a - pc) / dc, (b - pc) / dc);
+            lo = lo.max(t0.min(t1));
+            hi = hi.min(t0.max(t1));
+        }
+    }
+    let ok = lo.is_finite() && hi.is_finite() && lo < hi;
+    ok.then_some([
+        (p.0 + lo * d.0, p.1 + lo * d.1),
+        (p.0 + hi * d.0, p.1 + hi * d.1),
+    ])
 }
 
 fn star(ctx: &CanvasRenderingContext2d, x: f64, y: f64, r: f64) -> Result<(), JsValue> {

@@ -186,10 +186,7 @@ fn second_steps_by_hand() {
     let run = |cfg: OptimizerConfig| {
         let mut m = Method::build(&cfg, None, 0.0, theta0);
         let mut ev = Evals::default();
-        let mut obj = Counted {
-            surface: &s,
-            evals: &mut ev,
-        };
+        let mut obj = Counted::new(&s, &mut ev);
         let eta = cfg.value("lr").unwrap();
         let t1 = m.step(&mut obj, theta0, eta).unwrap();
         let t2 = m.step(&mut obj, t1.next, eta).unwrap();
@@ -232,10 +229,7 @@ fn clipping_then_l2_then_the_rule() {
         0.5,
         theta0,
     );
-    let mut obj = Counted {
-        surface: &s,
-        evals: &mut ev,
-    };
+    let mut obj = Counted::new(&s, &mut ev);
     let st = m.step(&mut obj, theta0, 0.1).unwrap();
     near(st.next, (0.85, -1.8));
     assert_eq!(st.grad_norm, 20.0_f64.sqrt()); // before clipping
@@ -293,14 +287,7 @@ fn bfgs_resets_an_indefinite_estimate_to_steepest_descent() {
     b.inv = Mat2::IDENTITY.scale(-1.0); // p = −Bg = g: gᵀp > 0, not a descent direction
     let mut ev = Evals::default();
     let step = b
-        .step(
-            &mut Counted {
-                surface: &lin,
-                evals: &mut ev,
-            },
-            theta,
-            eta,
-        )
+        .step(&mut Counted::new(&lin, &mut ev), theta, eta)
         .unwrap();
     assert_eq!(step.next, Vec2::new(2.0 - 0.1, -1.5 - 0.2)); // θ − η g
     assert_eq!(b.inv, Mat2::IDENTITY);
@@ -325,16 +312,7 @@ fn bfgs_resets_an_indefinite_estimate_to_steepest_descent() {
     };
     let g0 = q.grad(theta).1; // (4, −12)
     let mut ev = Evals::default();
-    let step = b
-        .step(
-            &mut Counted {
-                surface: &q,
-                evals: &mut ev,
-            },
-            theta,
-            eta,
-        )
-        .unwrap();
+    let step = b.step(&mut Counted::new(&q, &mut ev), theta, eta).unwrap();
     assert_eq!(step.next, theta - eta * g0);
     let s = eta * -g0; // s = αp (spec), p = −g after the reset
     let y = q.grad(step.next).1 - g0;
@@ -367,16 +345,7 @@ fn bfgs_uses_a_positive_definite_estimate_as_given() {
         d: 0.125,
     }; // the exact inverse Hessian
     let mut ev = Evals::default();
-    let step = b
-        .step(
-            &mut Counted {
-                surface: &q,
-                evals: &mut ev,
-            },
-            theta,
-            1.0,
-        )
-        .unwrap();
+    let step = b.step(&mut Counted::new(&q, &mut ev), theta, 1.0).unwrap();
     assert_eq!(step.next, Vec2::ZERO); // p = −B g = −(2, −1.5): the Newton step
 }
 
@@ -395,14 +364,7 @@ fn lbfgs_drops_its_pairs_when_the_direction_is_not_a_descent() {
     l.pairs.push_back(bad);
     let mut ev = Evals::default();
     let step = l
-        .step(
-            &mut Counted {
-                surface: &lin,
-                evals: &mut ev,
-            },
-            theta,
-            eta,
-        )
+        .step(&mut Counted::new(&lin, &mut ev), theta, eta)
         .unwrap();
     assert_eq!(step.next, Vec2::new(2.0 - 0.1, -1.5 - 0.2));
     assert!(l.pairs.is_empty(), "{:?}", l.pairs); // dropped; y = 0 adds none
@@ -410,16 +372,7 @@ fn lbfgs_drops_its_pairs_when_the_direction_is_not_a_descent() {
     let q = Surface::expr("x^2 + 4*y^2").unwrap();
     let mut l = optimizer_playground::optim::Lbfgs::new(quasi_hp(OptKind::Lbfgs));
     l.pairs.push_back(bad);
-    let step = l
-        .step(
-            &mut Counted {
-                surface: &q,
-                evals: &mut ev,
-            },
-            theta,
-            eta,
-        )
-        .unwrap();
+    let step = l.step(&mut Counted::new(&q, &mut ev), theta, eta).unwrap();
     assert_eq!(step.next, theta - eta * g);
     // Only the new pair remains: s = αp = η(−g), y = g₁ − g₀.
     let s = eta * -g;
@@ -481,16 +434,7 @@ fn memory_bounds_the_stored_pairs() {
     let mut theta = Vec2::new(-1.2, 1.0);
     let mut max_len = 0;
     for _ in 0..20 {
-        let st = m
-            .step(
-                &mut Counted {
-                    surface: &q,
-                    evals: &mut ev,
-                },
-                theta,
-                1.0,
-            )
-            .unwrap();
+        let st = m.step(&mut Counted::new(&q, &mut ev), theta, 1.0).unwrap();
         theta = st.next;
         if let Method::Lbfgs(l) = &m {
             max_len = max_len.max(l.pairs.len());

@@ -479,6 +479,8 @@ fn a_scenario_built_in_rust_round_trips() {
     params.insert("condition".to_string(), 50.0);
     params.insert("angle".to_string(), -30.0);
     let sc = Scenario {
+        data: None,
+        batch_size: None,
         surface: SurfaceSpec {
             name: Some("quadratic".into()),
             params: Some(params),

@@ -37,14 +37,46 @@ function showMessage(text, kind = 'error') {
 function buildSurfacePicker() {
   const sel = $('surface');
   sel.replaceChildren();
-  for (const s of SURFACES) sel.append(el('option', { value: s.name, text: s.title }));
-  sel.append(el('option', { value: '__expr', text: 'Custom expression…' }));
+  const lib = el('optgroup', { label: 'Test functions' });
+  for (const s of SURFACES) lib.append(el('option', { value: s.name, text: s.title }));
+  const data = el('optgroup', { label: 'Models trained on data' },
+    el('option', { value: '__data:linear', text: 'Linear regression (data)' }),
+    el('option', { value: '__data:logistic', text: 'Logistic regression (data)' }));
+  sel.append(lib, data, el('option', { value: '__expr', text: 'Custom expression…' }));
 }
 
 function syncSurface() {
   const cur = JSON.parse(app.surface_json());
   const sel = $('surface');
   const expr = $('expr');
+  const box = $('surface-params');
+  box.replaceChildren();
+  const isData = !!cur.data;
+  if ($('scatter').hidden === isData) {
+    $('scatter').hidden = !isData;
+    $('scatter').parentElement.classList.toggle('with-data', isData);
+    app.resize();
+  }
+  $('scatter').parentElement.classList.toggle('with-data', isData);
+  expr.disabled = isData;
+  if (isData) {
+    const d = cur.data;
+    sel.value = '__data:' + d.kind;
+    expr.value = d.kind === 'linear' ? 'mean of ½(w·x + b − y)² over the (mini-)batch' : 'mean of log(1 + exp(−t·(w₁x₁ + w₂x₂))) over the (mini-)batch';
+    $('surface-title').textContent = d.kind === 'linear' ? 'Linear regression' : 'Logistic regression';
+    $('surface-desc').textContent = d.kind === 'linear'
+      ? 'The map is the full-batch loss over (w, b); each step sees a mini-batch. Raw x spans [0, 100]: compare standardized features.'
+      : 'Two Gaussian blobs; the map is the full-batch loss over (w₁, w₂). The second feature is in units 20× smaller.';
+    const setD = (field, v) => { app.set_data_field(field, String(v)); buildRuns(); afterChange(); };
+    box.append(el('span', { class: 'data-controls' },
+      slider({ label: 'points n', min: 2, max: 1000, log: true, integer: true, value: d.n, set: (v) => setD('n', v) }, 'inline'),
+      slider({ label: 'noise', min: 0, max: 3, log: false, value: d.noise, set: (v) => setD('noise', v) }, 'inline'),
+      numberField('seed', d.seed, (v) => setD('seed', v)),
+      selectField('features', d.kind === 'linear'
+        ? [['raw', 'raw'], ['standardized', 'standardized'], ['batchnorm', 'batch norm']]
+        : [['raw', 'raw'], ['standardized', 'standardized']], d.features || 'raw', (v) => setD('features', v))));
+    return;
+  }
   if (cur.name) {
     sel.value = cur.name;
     if (document.activeElement !== expr) expr.value = cur.formula || '';
@@ -56,8 +88,6 @@ function syncSurface() {
     $('surface-title').textContent = 'Custom expression';
     $('surface-desc').textContent = '';
   }
-  const box = $('surface-params');
-  box.replaceChildren();
   for (const p of cur.params || []) {
     box.append(slider({
       label: p.name, min: p.min, max: p.max, log: p.log, value: p.value,
@@ -174,9 +204,12 @@ function runCard(i, spec) {
   on.addEventListener('change', () => { app.set_enabled(i, on.checked); card.classList.toggle('off', !on.checked); afterChange(); });
   const remove = el('button', { type: 'button', class: 'btn icon', title: 'Remove this run', 'aria-label': 'Remove run', text: '✕' });
   remove.addEventListener('click', () => { app.remove_run(i); buildRuns(); afterChange(); });
+  if (i === app.selected()) card.classList.add('selected');
+  const name = el('span', { class: 'name', text: (spec.label || info.title), title: info.description + ' (click: show its model on the data)' });
+  name.addEventListener('click', () => { app.select_run(i); buildRuns(); afterChange(); });
   card.append(el('div', { class: 'run-head' },
     el('span', { class: 'dot' }),
-    el('span', { class: 'name', text: (spec.label || info.title), title: info.description }),
+    name,
     el('label', {}, on, document.createTextNode('on')),
     remove));
   card.append(el('div', { class: 'readout', 'data-run': String(i) }));
@@ -197,7 +230,7 @@ function runCard(i, spec) {
     card.append(selectField('line search', [['wolfe', 'strong Wolfe'], ['armijo', 'Armijo backtracking'], ['none', 'none (fixed step)']],
       spec.optimizer.line_search || 'wolfe', (v) => updateRun(i, (s) => { s.optimizer.line_search = v; })));
   }
-  const more = el('details', { class: 'more' }, el('summary', { text: 'schedule' + (info.first_order ? ', clipping, L2' : '') }));
+  const more = el('details', { class: 'more' }, el('summary', { text: 'schedule' + (info.first_order ? ', clipping, L2' : '') + ', noise' }));
   const sched = spec.schedule;
   more.append(selectField('schedule', [['none', 'constant'], ['step', 'step decay'], ['exponential', 'exponential'], ['cosine', 'cosine'], ['warm_restarts', 'warm restarts']],
     sched ? (sched.name === 'constant' ? 'none' : sched.name) : 'none', (name) => {
@@ -226,7 +259,20 @@ function runCard(i, spec) {
     }
     more.append(numberField('L2 λ', spec.l2 ?? 0, (v) => updateRun(i, (s) => { if (v) s.l2 = v; else delete s.l2; })));
   }
-  if (spec.schedule || spec.clip || spec.l2) more.open = true;
+  const data = app.scenario().data;
+  if (data) {
+    card.append(slider({
+      label: 'batch size', min: 1, max: data.n, log: true, integer: true, value: Math.min(spec.batch_size ?? data.n, data.n),
+      set: (v) => updateRun(i, (s) => { if (v >= data.n) delete s.batch_size; else s.batch_size = v; }),
+    }));
+  }
+  more.append(el('div', { class: 'sub', text: 'noise' }));
+  more.append(slider({
+    label: 'gradient noise σ', min: 0, max: 5, log: false, value: spec.noise ?? 0,
+    set: (v) => updateRun(i, (s) => { if (v > 0) s.noise = v; else delete s.noise; }),
+  }));
+  more.append(numberField('seed', spec.seed ?? (data ? data.seed : 0), (v) => updateRun(i, (s) => { s.seed = v; })));
+  if (spec.schedule || spec.clip || spec.l2 || spec.noise) more.open = true;
   card.append(more);
   return card;
 }
@@ -248,6 +294,7 @@ function refreshReadouts() {
     const line2 = el('div', {}, 'θ = ', el('b', { text: r.point }), '  ·  lr = ', el('b', { text: r.lr }));
     const line3 = el('div', { text: r.evals });
     const kids = [line1, line2, line3];
+    if (r.epoch) kids.push(el('div', { class: 'epoch', text: r.epoch }));
     if (r.status) kids.push(el('div', { class: 'status' + (r.diverged ? ' bad' : ''), text: r.status }));
     box.replaceChildren(...kids);
   }
@@ -364,6 +411,7 @@ async function main() {
   SURFACES = JSON.parse(surfaces_json());
   OPTIMIZERS = JSON.parse(optimizers_json());
   app = new App($('map'), $('overlay'), $('loss'), $('lr'));
+  app.set_scatter($('scatter'));
   buildSurfacePicker();
   const add = $('add-kind');
   for (const o of OPTIMIZERS) add.append(el('option', { value: o.name, text: o.title }));
@@ -372,10 +420,12 @@ async function main() {
 
   $('surface').addEventListener('change', () => {
     const v = $('surface').value;
-    if (v === '__expr') { $('expr').focus(); return; }
-    app.set_surface(v);
+    if (v === '__expr') { $('expr').disabled = false; $('expr').focus(); return; }
+    if (v.startsWith('__data:')) app.set_data(v.slice(7));
+    else app.set_surface(v);
     setExprError('');
     syncSurface();
+    buildRuns();
     afterChange();
   });
   let exprTimer;

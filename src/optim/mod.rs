@@ -18,6 +18,7 @@ pub use second::{two_loop, Bfgs, Lbfgs, Newton, CURVATURE_MIN};
 
 use crate::surface::Surface;
 use crate::vec2::{Mat2, Vec2};
+use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 /// Evaluation counts, as the spec defines them (see [`Counted`]).
@@ -31,27 +32,65 @@ pub struct Evals {
 /// A surface that counts the calls made to it: `value` counts `L` alone, `grad` counts calls
 /// that yield `∇L` (and `L` with it, counted only as a gradient), `hessian` counts `∇²L`
 /// (whose gradient is counted as a gradient too, since the rule reads it).
+///
+/// For one iteration of a stochastic run it also holds the mini-batch every evaluation uses
+/// and the Gaussian noise added to every gradient read.
 pub struct Counted<'a> {
     pub surface: &'a Surface,
     pub evals: &'a mut Evals,
+    /// The points of a data surface this iteration sees (`None`: all of them).
+    pub batch: Option<&'a [u32]>,
+    /// σ and the generator of the noise added to every gradient.
+    pub noise: Option<(f64, &'a mut ChaCha8Rng)>,
 }
 
-impl Counted<'_> {
+impl<'a> Counted<'a> {
+    /// Counts calls to `surface` into `evals`: full batch, no noise.
+    pub fn new(surface: &'a Surface, evals: &'a mut Evals) -> Self {
+        Counted {
+            surface,
+            evals,
+            batch: None,
+            noise: None,
+        }
+    }
+
+    /// Whether this iteration sees a mini-batch (so nothing computed on another can be reused).
+    pub fn stochastic(&self) -> bool {
+        self.batch.is_some()
+    }
+
+    #[inline]
+    fn perturb(&mut self, g: Vec2) -> Vec2 {
+        match &mut self.noise {
+            Some((sigma, rng)) if *sigma > 0.0 => {
+                let (a, b) = (
+                    crate::surface::data::gauss(rng),
+                    crate::surface::data::gauss(rng),
+                );
+                g + *sigma * Vec2::new(a, b)
+            }
+            _ => g,
+        }
+    }
+
     #[inline]
     pub fn value(&mut self, p: Vec2) -> f64 {
         self.evals.value += 1;
-        self.surface.value(p)
+        self.surface.value_on(self.batch, p)
     }
     #[inline]
     pub fn grad(&mut self, p: Vec2) -> (f64, Vec2) {
         self.evals.grad += 1;
-        self.surface.grad(p)
+        let (f, g) = self.surface.grad_on(self.batch, p);
+        (f, self.perturb(g))
     }
     #[inline]
     pub fn hessian(&mut self, p: Vec2) -> (f64, Vec2, Mat2) {
         self.evals.grad += 1;
         self.evals.hessian += 1;
-        self.surface.hessian(p)
+        let (f, g, h) = self.surface.hessian_on(self.batch, p);
+        (f, self.perturb(g), h)
     }
 }
 

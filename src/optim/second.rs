@@ -49,7 +49,7 @@ fn quasi_step(
     dir: &mut dyn FnMut(Vec2, bool) -> Vec2,
 ) -> Result<(Step, Vec2, Vec2, Vec2), Fail> {
     let here = match cache.take() {
-        Some(p) if p.x == theta && p.g.is_some() => p,
+        Some(p) if p.x == theta && p.g.is_some() && !obj.stochastic() => p,
         _ => {
             let (f, g) = obj.grad(theta);
             Point {

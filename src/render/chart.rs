@@ -11,6 +11,8 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
     /// The point to mark (the current step), if any.
     pub marker: Option<(f64, f64)>,
+    /// Drawn thin and translucent behind the others (noisy mini-batch losses).
+    pub faint: bool,
 }
 
 /// How a chart looks.
@@ -136,6 +138,7 @@ pub fn draw<DB: DrawingBackend>(
         lifted = series
             .iter()
             .map(|s| Series {
+                faint: s.faint,
                 color: s.color,
                 points: s.points.iter().copied().map(lift).collect(),
                 marker: s.marker.map(lift),
@@ -184,8 +187,13 @@ pub fn draw<DB: DrawingBackend>(
                     .iter()
                     .copied()
                     .filter(|p| p.0.is_finite() && p.1.is_finite() && (!log || p.1 > 0.0));
+                let style = if s.faint {
+                    s.color.mix(0.35).stroke_width(px(1.0))
+                } else {
+                    s.color.stroke_width(px(1.6))
+                };
                 chart
-                    .draw_series(LineSeries::new(pts, s.color.stroke_width(px(1.6))))
+                    .draw_series(LineSeries::new(pts, style))
                     .map_err(err)?;
                 if let Some(m) = s.marker {
                     if m.0.is_finite() && m.1.is_finite() && (!log || m.1 > 0.0) {

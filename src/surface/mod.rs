@@ -1,6 +1,7 @@
 //! Loss surfaces `L(x, y)` with exact derivatives.
 //!
-//! A [`Surface`] is either a named one from [`LIBRARY`] or a user [`Expr`]. Both are written once
+//! A [`Surface`] is a named one from [`LIBRARY`], a user [`Expr`], or a model's loss on a
+//! generated data set ([`Dataset`]). All are written once
 //! over [`Scalar`](crate::scalar::Scalar); value, gradient and Hessian come from evaluating them
 //! in `f64`, in num-dual's hyper-dual numbers and in its second-order dual numbers: automatic
 //! differentiation, never finite differences.
@@ -12,9 +13,11 @@
 //! assert_eq!((l, g.x, g.y), (0.0, 0.0, 0.0));
 //! ```
 
+pub mod data;
 mod expr;
 mod library;
 
+pub use data::{DataKind, DataSpec, Dataset, Features};
 pub use expr::{Expr, ExprError, Func, MAX_DEPTH, MAX_LEN};
 pub use library::{Kind, Named, ParamSpec, SurfaceInfo, LIBRARY};
 
@@ -27,6 +30,8 @@ use num_dual::{Dual2_64, HyperDual64};
 pub enum Surface {
     Named(Named),
     Expr(Expr),
+    /// A model's loss on a data set; gradients may be taken on mini-batches.
+    Data(Box<Dataset>),
 }
 
 impl Surface {
@@ -43,10 +48,62 @@ impl Surface {
     /// `L(x, y)` in any scalar type.
     #[inline]
     pub fn eval<D: Scalar>(&self, x: D, y: D) -> D {
+        self.eval_on(None, x, y)
+    }
+
+    /// `L(x, y)` on the points `batch` of a data surface (the whole set when `None`); other
+    /// surfaces ignore `batch`.
+    #[inline]
+    pub fn eval_on<D: Scalar>(&self, batch: Option<&[u32]>, x: D, y: D) -> D {
         match self {
             Surface::Named(n) => n.eval(x, y),
             Surface::Expr(e) => e.eval(x, y),
+            Surface::Data(d) => d.eval(batch, x, y),
         }
+    }
+
+    /// A data surface.
+    pub fn data(spec: &DataSpec) -> Surface {
+        Surface::Data(Box::new(Dataset::generate(spec)))
+    }
+
+    /// `L(p)` on a mini-batch (see [`Surface::eval_on`]).
+    #[inline]
+    pub fn value_on(&self, batch: Option<&[u32]>, p: Vec2) -> f64 {
+        self.eval_on(batch, p.x, p.y)
+    }
+
+    /// `(L(p), ∇L(p))` on a mini-batch.
+    #[inline]
+    pub fn grad_on(&self, batch: Option<&[u32]>, p: Vec2) -> (f64, Vec2) {
+        let x = HyperDual64::new(p.x, 1.0, 0.0, 0.0);
+        let y = HyperDual64::new(p.y, 0.0, 1.0, 0.0);
+        let r = self.eval_on(batch, x, y);
+        (self.value_on(batch, p), Vec2::new(r.eps1, r.eps2))
+    }
+
+    /// `(L(p), ∇L(p), ∇²L(p))` on a mini-batch.
+    pub fn hessian_on(&self, batch: Option<&[u32]>, p: Vec2) -> (f64, Vec2, Mat2) {
+        let x = HyperDual64::new(p.x, 1.0, 0.0, 0.0);
+        let y = HyperDual64::new(p.y, 0.0, 1.0, 0.0);
+        let r = self.eval_on(batch, x, y);
+        let xx = self
+            .eval_on(batch, Dual2_64::new(p.x, 1.0, 0.0), Dual2_64::from(p.y))
+            .v2;
+        let yy = self
+            .eval_on(batch, Dual2_64::from(p.x), Dual2_64::new(p.y, 1.0, 0.0))
+            .v2;
+        let xy = r.eps1eps2;
+        (
+            self.value_on(batch, p),
+            Vec2::new(r.eps1, r.eps2),
+            Mat2 {
+                a: xx,
+                b: xy,
+                c: xy,
+                d: yy,
+            },
+        )
     }
 
     /// `L(p)`.
@@ -59,47 +116,48 @@ impl Surface {
     /// parts as `a · (1/b)`, which can differ from `a / b` in the last place.
     #[inline]
     pub fn grad(&self, p: Vec2) -> (f64, Vec2) {
-        let x = HyperDual64::new(p.x, 1.0, 0.0, 0.0);
-        let y = HyperDual64::new(p.y, 0.0, 1.0, 0.0);
-        let r = self.eval(x, y);
-        (self.value(p), Vec2::new(r.eps1, r.eps2))
+        self.grad_on(None, p)
     }
 
     /// `(L(p), ∇L(p), ∇²L(p))`.
     pub fn hessian(&self, p: Vec2) -> (f64, Vec2, Mat2) {
-        let x = HyperDual64::new(p.x, 1.0, 0.0, 0.0);
-        let y = HyperDual64::new(p.y, 0.0, 1.0, 0.0);
-        let r = self.eval(x, y);
-        let xx = self
-            .eval(Dual2_64::new(p.x, 1.0, 0.0), Dual2_64::from(p.y))
-            .v2;
-        let yy = self
-            .eval(Dual2_64::from(p.x), Dual2_64::new(p.y, 1.0, 0.0))
-            .v2;
-        let xy = r.eps1eps2;
-        (
-            self.value(p),
-            Vec2::new(r.eps1, r.eps2),
-            Mat2 {
-                a: xx,
-                b: xy,
-                c: xy,
-                d: yy,
-            },
-        )
+        self.hessian_on(None, p)
     }
 
     /// What the page shows about a named surface; `None` for expressions.
     pub fn info(&self) -> Option<&'static SurfaceInfo> {
         match self {
             Surface::Named(n) => Some(n.info()),
-            Surface::Expr(_) => None,
+            Surface::Expr(_) | Surface::Data(_) => None,
         }
     }
 
     /// The view box `[x_min, x_max, y_min, y_max]` to show first.
     pub fn view(&self) -> [f64; 4] {
-        self.info().map_or([-3.0, 3.0, -3.0, 3.0], |i| i.view)
+        match self {
+            Surface::Data(d) => d.view_and_start().0,
+            _ => self.info().map_or([-3.0, 3.0, -3.0, 3.0], |i| i.view),
+        }
+    }
+
+    /// The names of the two parameters, for axes and read-outs: (x, y), or the model's.
+    pub fn axis_names(&self) -> (&'static str, &'static str) {
+        match self {
+            Surface::Data(d) => match (d.spec.kind, d.spec.features) {
+                (DataKind::Logistic, _) => ("w₁", "w₂"),
+                (DataKind::Linear, Features::Batchnorm) => ("γ", "β"),
+                (DataKind::Linear, _) => ("w", "b"),
+            },
+            _ => ("x", "y"),
+        }
+    }
+
+    /// A sensible start: the library's, the data set's, or (−2, 2) for expressions.
+    pub fn default_start(&self) -> Vec2 {
+        match self {
+            Surface::Data(d) => d.view_and_start().1.into(),
+            _ => self.info().map_or(Vec2::new(-2.0, 2.0), |i| i.start.into()),
+        }
     }
 
     /// The known minima, for markers (none for expressions).
@@ -107,6 +165,7 @@ impl Surface {
         match self {
             Surface::Named(n) => n.minima(),
             Surface::Expr(_) => Vec::new(),
+            Surface::Data(d) => d.optimum().into_iter().collect(),
         }
     }
 
@@ -130,6 +189,7 @@ impl Surface {
                     e.eval_many(&xs, &ys, &mut out[at..]);
                 }
                 Surface::Named(n) => out.extend(xs.iter().map(|&x| n.eval(x, y))),
+                Surface::Data(d) => out.extend(xs.iter().map(|&x| d.full_loss(x, y))),
             }
         }
     }

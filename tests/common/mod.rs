@@ -50,6 +50,8 @@ pub fn every_optimizer() -> Vec<OptimizerConfig> {
 /// A scenario on an expression with the given runs.
 pub fn scenario_expr(expr: &str, start: [f64; 2], steps: u64, runs: Vec<RunSpec>) -> Scenario {
     Scenario {
+        data: None,
+        batch_size: None,
         surface: SurfaceSpec::expr(expr),
         start: Vec2::from(start),
         steps,
@@ -60,6 +62,8 @@ pub fn scenario_expr(expr: &str, start: [f64; 2], steps: u64, runs: Vec<RunSpec>
 /// A scenario on a named surface with the given runs.
 pub fn scenario_named(name: &str, start: [f64; 2], steps: u64, runs: Vec<RunSpec>) -> Scenario {
     Scenario {
+        data: None,
+        batch_size: None,
         surface: SurfaceSpec::named(name),
         start: Vec2::from(start),
         steps,

@@ -1,0 +1,315 @@
+//! Data surfaces: a model with two parameters trained on a small data set that the engine
+//! generates from a seed, so that mini-batch noise and feature scaling can be seen.
+//!
+//! - `linear`: y ≈ w·x + b on `n` noisy points with x spread over [0, 100]; parameters (w, b).
+//! - `logistic`: two Gaussian blobs labelled ±1, classified by σ(w₁x₁ + w₂x₂); parameters
+//!   (w₁, w₂); the second feature is measured in units 20 times smaller than the first.
+//!
+//! `features` chooses the inputs the model sees: `raw` (badly scaled: elongated contours),
+//! `standardized` (each feature shifted and scaled to mean 0 and variance 1 over the whole data
+//! set: round contours), or, for `linear`, `batchnorm`: the input normalized with the
+//! statistics of each mini-batch, x̂ = (x − μ_B)/√(σ²_B + ε), and the model y = γx̂ + β with
+//! parameters (γ, β).
+//!
+//! The loss is the mean over the (mini-)batch: ½(ŷ − y)² for `linear`, log(1 + e^(−t·w·x)) for
+//! `logistic`. The map shows the full-batch loss.
+
+use crate::scalar::{f, Scalar};
+use crate::vec2::Vec2;
+use rand::seq::SliceRandom;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+/// The most data points a scenario may ask for.
+pub const MAX_POINTS: u32 = 2_000;
+/// The ε of batch normalization.
+pub const BN_EPS: f64 = 1e-5;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataKind {
+    Linear,
+    Logistic,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Features {
+    #[default]
+    Raw,
+    Standardized,
+    Batchnorm,
+}
+
+/// How to make the data set: the scenario's `data` field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSpec {
+    pub kind: DataKind,
+    /// Number of points (2 to 10 000).
+    pub n: u32,
+    /// Noise: the standard deviation of y around the line (`linear`) or of each blob (`logistic`).
+    pub noise: f64,
+    /// The seed of the generator (ChaCha8: the same data natively and in WebAssembly).
+    pub seed: u64,
+    #[serde(default, skip_serializing_if = "is_raw")]
+    pub features: Features,
+}
+
+fn is_raw(f: &Features) -> bool {
+    *f == Features::Raw
+}
+
+impl DataSpec {
+    pub fn validate(&self) -> Result<(), String> {
+        if !(2..=MAX_POINTS).contains(&self.n) {
+            return Err(format!(
+                "data.n: must be from 2 to {MAX_POINTS} (got {})",
+                self.n
+            ));
+        }
+        if !(self.noise.is_finite() && (0.0..=1e3).contains(&self.noise)) {
+            return Err(format!(
+                "data.noise: must be a number from 0 to 1000 (got {})",
+                self.noise
+            ));
+        }
+        if self.kind == DataKind::Logistic && self.features == Features::Batchnorm {
+            return Err("data.features: 'batchnorm' applies to 'linear' data only".into());
+        }
+        Ok(())
+    }
+}
+
+/// A generated data set with the inputs the model sees.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    pub spec: DataSpec,
+    /// The points as generated (for the scatter plot): (x, y) for `linear`, (x₁, x₂) for
+    /// `logistic`.
+    pub raw: Vec<[f64; 2]>,
+    /// Targets: y for `linear`, the label ±1 for `logistic`.
+    pub target: Vec<f64>,
+    /// The model's inputs after the chosen scaling (for `batchnorm`, the raw x: the batch
+    /// statistics are applied per batch).
+    pub input: Vec<[f64; 2]>,
+    /// Per-feature mean and standard deviation over the whole set (of the raw inputs).
+    pub mean: [f64; 2],
+    pub std: [f64; 2],
+    /// `[n, Σx, Σx², Σy, Σxy, Σy²]` of the model's full-batch inputs (`linear`).
+    sums: [f64; 6],
+}
+
+impl Dataset {
+    /// Generates the set; call on a validated spec.
+    pub fn generate(spec: &DataSpec) -> Dataset {
+        let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+        let n = spec.n as usize;
+        let mut raw = Vec::with_capacity(n);
+        let mut target = Vec::with_capacity(n);
+        match spec.kind {
+            DataKind::Linear => {
+                for _ in 0..n {
+                    let x = 100.0 * rng.random::<f64>();
+                    let y = 0.03 * x + 1.0 + spec.noise * gauss(&mut rng);
+                    raw.push([x, y]);
+                    target.push(y);
+                }
+            }
+            DataKind::Logistic => {
+                for i in 0..n {
+                    let t = if i % 2 == 0 { 1.0 } else { -1.0 };
+                    let x1 = t + spec.noise * gauss(&mut rng);
+                    let x2 = 20.0 * (0.5 * t + spec.noise * gauss(&mut rng));
+                    raw.push([x1, x2]);
+                    target.push(t);
+                }
+            }
+        }
+        let feats: Vec<[f64; 2]> = match spec.kind {
+            DataKind::Linear => raw.iter().map(|p| [p[0], 0.0]).collect(),
+            DataKind::Logistic => raw.clone(),
+        };
+        let mut mean = [0.0; 2];
+        let mut std = [0.0; 2];
+        for c in 0..2 {
+            let m = feats.iter().map(|p| p[c]).sum::<f64>() / n as f64;
+            let v = feats.iter().map(|p| (p[c] - m) * (p[c] - m)).sum::<f64>() / n as f64;
+            mean[c] = m;
+            std[c] = v.sqrt();
+        }
+        let input = match spec.features {
+            Features::Standardized => feats
+                .iter()
+                .map(|p| {
+                    let s = |c: usize| {
+                        if std[c] > 0.0 {
+                            (p[c] - mean[c]) / std[c]
+                        } else {
+                            0.0
+                        }
+                    };
+                    [s(0), s(1)]
+                })
+                .collect(),
+            Features::Raw | Features::Batchnorm => feats,
+        };
+        let mut ds = Dataset {
+            spec: spec.clone(),
+            raw,
+            target,
+            input,
+            mean,
+            std,
+            sums: [0.0; 6],
+        };
+        let xs = ds.model_inputs();
+        let n = n as f64;
+        let sx: f64 = xs.iter().sum();
+        let sxx: f64 = xs.iter().map(|x| x * x).sum();
+        let sy: f64 = ds.target.iter().sum();
+        let sxy: f64 = xs.iter().zip(&ds.target).map(|(x, y)| x * y).sum();
+        let syy: f64 = ds.target.iter().map(|y| y * y).sum();
+        ds.sums = [n, sx, sxx, sy, sxy, syy];
+        ds
+    }
+
+    /// The first input as the model sees it with full-batch statistics (`linear`).
+    fn model_inputs(&self) -> Vec<f64> {
+        match self.spec.features {
+            Features::Batchnorm => {
+                let inv = 1.0 / (self.std[0] * self.std[0] + BN_EPS).sqrt();
+                self.input
+                    .iter()
+                    .map(|p| (p[0] - self.mean[0]) * inv)
+                    .collect()
+            }
+            _ => self.input.iter().map(|p| p[0]).collect(),
+        }
+    }
+
+    /// The full-batch loss for the colour map: for `linear`, from sums precomputed once
+    /// (equal to [`Dataset::eval`] up to rounding); for `logistic`, the mean over every point.
+    pub fn full_loss(&self, p: f64, q: f64) -> f64 {
+        match self.spec.kind {
+            DataKind::Linear => {
+                let [n, sx, sxx, sy, sxy, syy] = self.sums;
+                0.5 * (p * p * sxx + 2.0 * p * q * sx + n * q * q - 2.0 * p * sxy - 2.0 * q * sy
+                    + syy)
+                    / n
+            }
+            DataKind::Logistic => self.eval(None, p, q),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.target.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.target.is_empty()
+    }
+
+    /// The mean loss over the points `batch` (in that order), or over all points in order
+    /// when `batch` is `None`.
+    pub fn eval<D: Scalar>(&self, batch: Option<&[u32]>, p: D, q: D) -> D {
+        let all: Vec<u32>;
+        let idx = match batch {
+            Some(b) => b,
+            None => {
+                all = (0..self.len() as u32).collect();
+                &all
+            }
+        };
+        if idx.is_empty() {
+            return D::cst(0.0);
+        }
+        let m = idx.len() as f64;
+        let (bn_mean, bn_inv) = if self.spec.features == Features::Batchnorm {
+            let mu = idx.iter().map(|&i| self.input[i as usize][0]).sum::<f64>() / m;
+            let var = idx
+                .iter()
+                .map(|&i| (self.input[i as usize][0] - mu).powi(2))
+                .sum::<f64>()
+                / m;
+            (mu, 1.0 / (var + BN_EPS).sqrt())
+        } else {
+            (0.0, 1.0)
+        };
+        let mut sum = D::cst(0.0);
+        for &i in idx {
+            let x = self.input[i as usize];
+            let t = self.target[i as usize];
+            let term = match self.spec.kind {
+                DataKind::Linear => {
+                    let xi = (x[0] - bn_mean) * bn_inv;
+                    let r = p * D::cst(xi) + q - D::cst(t);
+                    r * r * D::cst(0.5)
+                }
+                DataKind::Logistic => {
+                    let z = (p * D::cst(x[0]) + q * D::cst(x[1])) * D::cst(-t);
+                    softplus(z)
+                }
+            };
+            sum += term;
+        }
+        sum / D::cst(m)
+    }
+
+    /// The least-squares solution for `linear` (the loss's minimum), if it exists.
+    pub fn optimum(&self) -> Option<Vec2> {
+        if self.spec.kind != DataKind::Linear {
+            return None;
+        }
+        let [n, sx, sxx, sy, sxy, _] = self.sums;
+        let det = n * sxx - sx * sx;
+        if det.abs() < 1e-300 {
+            return None;
+        }
+        let w = (n * sxy - sx * sy) / det;
+        let b = (sy - w * sx) / n;
+        Some(Vec2::new(w, b))
+    }
+
+    /// A view box around the interesting region, and a default start.
+    pub fn view_and_start(&self) -> ([f64; 4], [f64; 2]) {
+        match (self.spec.kind, self.optimum()) {
+            (DataKind::Linear, Some(o)) => {
+                // Show where the loss is within a few times its noise floor plus the spread
+                // of the targets: enough to see the ellipse's shape.
+                let half = 3.0_f64.max(2.0 * o.x.abs()).max(2.0 * o.y.abs()) * 0.75;
+                (
+                    [o.x - half, o.x + half, o.y - half, o.y + half],
+                    [o.x - 0.8 * half, o.y - 0.8 * half],
+                )
+            }
+            _ => ([-4.0, 4.0, -4.0, 4.0], [-3.0, 3.0]),
+        }
+    }
+}
+
+/// log(1 + eᶻ), stable for large |z|.
+fn softplus<D: Scalar>(z: D) -> D {
+    if z.real() > 30.0 {
+        z
+    } else {
+        f::ln(D::cst(1.0) + f::exp(z))
+    }
+}
+
+/// A generator for a run's mini-batches and gradient noise.
+pub fn rng(seed: u64) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(seed)
+}
+
+/// A standard normal draw.
+pub fn gauss(rng: &mut ChaCha8Rng) -> f64 {
+    StandardNormal.sample(rng)
+}
+
+/// Shuffles `v` in place (Fisher–Yates, the same order on every platform).
+pub fn shuffle(rng: &mut ChaCha8Rng, v: &mut [u32]) {
+    v.shuffle(rng);
+}
