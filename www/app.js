@@ -204,7 +204,7 @@ function runCard(i, spec) {
   on.addEventListener('change', () => { app.set_enabled(i, on.checked); card.classList.toggle('off', !on.checked); afterChange(); });
   const remove = el('button', { type: 'button', class: 'btn icon', title: 'Remove this run', 'aria-label': 'Remove run', text: '✕' });
   remove.addEventListener('click', () => { app.remove_run(i); buildRuns(); afterChange(); });
-  if (i === app.selected()) card.classList.add('selected');
+  if (i === app.selected() && app.scenario().data) card.classList.add('selected');
   const name = el('span', { class: 'name', text: (spec.label || info.title), title: info.description + ' (click: show its model on the data)' });
   name.addEventListener('click', () => { app.select_run(i); buildRuns(); afterChange(); });
   card.append(el('div', { class: 'run-head' },
