@@ -310,13 +310,16 @@ impl Session {
     }
 
     /// Changes run `i`'s hyper-parameters, clipping, L2 and schedule mid-run, keeping its state
-    /// (moments, estimates, slow weights). If the optimizer kind changes, the run restarts.
+    /// (moments, estimates, slow weights). If the optimizer kind, the batch size or the seed
+    /// changes, the run restarts (its batches and noise come from a new sampler and generator).
     pub fn retune_run(&mut self, i: usize, spec: RunSpec) {
         let Some(r) = self.runs.get_mut(i) else {
             return;
         };
-        if r.method
-            .set_config(&spec.optimizer, spec.clip, spec.l2.unwrap_or(0.0))
+        let same_batches = r.spec.batch_size == spec.batch_size && r.spec.seed == spec.seed;
+        if same_batches
+            && r.method
+                .set_config(&spec.optimizer, spec.clip, spec.l2.unwrap_or(0.0))
         {
             r.schedule = spec.schedule.clone().unwrap_or_default();
             r.spec = spec;

@@ -48,7 +48,7 @@ pub enum Features {
 #[serde(deny_unknown_fields)]
 pub struct DataSpec {
     pub kind: DataKind,
-    /// Number of points (2 to 10 000).
+    /// Number of points (2 to [`MAX_POINTS`]).
     pub n: u32,
     /// Noise: the standard deviation of y around the line (`linear`) or of each blob (`logistic`).
     pub noise: f64,

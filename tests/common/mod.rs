@@ -4,6 +4,7 @@
 use optimizer_playground::optim::{OptKind, OptimizerConfig, OPTIMIZERS};
 use optimizer_playground::run::{Session, Trace};
 use optimizer_playground::scenario::{RunSpec, Scenario, SurfaceSpec};
+use optimizer_playground::surface::{DataKind, DataSpec, Features};
 use optimizer_playground::Vec2;
 
 /// A learning rate that suits each first-order rule on a bowl of curvature up to ~10 (`None`:
@@ -126,4 +127,66 @@ pub fn check_shape(t: &Trace, steps: u64) {
             );
         }
     }
+}
+
+/// A data specification.
+pub fn data_spec(kind: DataKind, n: u32, noise: f64, seed: u64, features: Features) -> DataSpec {
+    DataSpec {
+        kind,
+        n,
+        noise,
+        seed,
+        features,
+    }
+}
+
+/// A scenario on a generated data set with the given runs and default mini-batch size.
+pub fn scenario_data(
+    data: DataSpec,
+    start: [f64; 2],
+    steps: u64,
+    batch_size: Option<u32>,
+    runs: Vec<RunSpec>,
+) -> Scenario {
+    Scenario {
+        data: Some(data),
+        batch_size,
+        surface: SurfaceSpec::default(),
+        start: Vec2::from(start),
+        steps,
+        runs,
+    }
+}
+
+/// Bits of a sequence of numbers, for bit-for-bit comparisons with readable failures.
+pub fn bits_f(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+/// Two traces agree to the bit: path, loss, rate, gradient norm, batch loss, counts, divergence.
+#[track_caller]
+pub fn assert_same_trace(a: &Trace, b: &Trace) {
+    assert_eq!(
+        bits(&a.path),
+        bits(&b.path),
+        "{} vs {}: path",
+        a.label,
+        b.label
+    );
+    assert_eq!(bits_f(&a.loss), bits_f(&b.loss), "{}: loss", a.label);
+    assert_eq!(bits_f(&a.lr), bits_f(&b.lr), "{}: lr", a.label);
+    assert_eq!(
+        bits_f(&a.grad_norm),
+        bits_f(&b.grad_norm),
+        "{}: grad_norm",
+        a.label
+    );
+    assert_eq!(
+        bits_f(&a.batch_loss),
+        bits_f(&b.batch_loss),
+        "{}: batch_loss",
+        a.label
+    );
+    assert_eq!(a.evals, b.evals, "{}: evals", a.label);
+    assert_eq!(a.diverged_at, b.diverged_at, "{}: diverged_at", a.label);
 }
