@@ -347,34 +347,18 @@ fn lex(src: &str) -> Result<Vec<Token>, ExprError> {
                 i += 1;
                 continue;
             }
-            '+' => out.push(Token {
-                kind: Tok::Plus,
-                col,
-            }),
-            '-' => out.push(Token {
-                kind: Tok::Minus,
-                col,
-            }),
-            '/' => out.push(Token {
-                kind: Tok::Slash,
-                col,
-            }),
-            '^' => out.push(Token {
-                kind: Tok::Pow,
-                col,
-            }),
-            '(' => out.push(Token {
-                kind: Tok::LParen,
-                col,
-            }),
-            ')' => out.push(Token {
-                kind: Tok::RParen,
-                col,
-            }),
-            ',' => out.push(Token {
-                kind: Tok::Comma,
-                col,
-            }),
+            '+' | '-' | '/' | '^' | '(' | ')' | ',' => {
+                let kind = match c {
+                    '+' => Tok::Plus,
+                    '-' => Tok::Minus,
+                    '/' => Tok::Slash,
+                    '^' => Tok::Pow,
+                    '(' => Tok::LParen,
+                    ')' => Tok::RParen,
+                    _ => Tok::Comma,
+                };
+                out.push(Token { kind, col });
+            }
             '*' => {
                 if chars.get(i + 1) == Some(&'*') {
                     out.push(Token {
