@@ -1182,3 +1182,25 @@ fn the_map_is_the_full_batch_loss() {
         }
     }
 }
+
+#[test]
+fn the_logistic_view_is_centred_on_its_minimum() {
+    use optimizer_playground::surface::{DataKind, DataSpec, Features, Surface};
+    let spec = DataSpec {
+        kind: DataKind::Logistic,
+        n: 60,
+        noise: 0.8,
+        seed: 4,
+        features: Features::Standardized,
+    };
+    let s = Surface::data(&spec);
+    let m = s.minima();
+    assert_eq!(m.len(), 1, "overlapping blobs have a finite minimum");
+    let (_, g) = s.grad(m[0]);
+    assert!(g.norm() < 1e-10, "the marked minimum is stationary: {g:?}");
+    let v = s.view();
+    assert!(v[0] < m[0].x && m[0].x < v[1] && v[2] < m[0].y && m[0].y < v[3]);
+    // Separable blobs (no noise) have no minimum: none is marked.
+    let sep = Surface::data(&DataSpec { noise: 0.0, ..spec });
+    assert!(sep.minima().is_empty());
+}

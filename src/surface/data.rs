@@ -275,18 +275,55 @@ impl Dataset {
 
     /// A view box around the interesting region, and a default start.
     pub fn view_and_start(&self) -> ([f64; 4], [f64; 2]) {
-        match (self.spec.kind, self.optimum()) {
-            (DataKind::Linear, Some(o)) => {
-                // Show where the loss is within a few times its noise floor plus the spread
-                // of the targets: enough to see the ellipse's shape.
+        match self.optimum().or_else(|| self.logistic_optimum()) {
+            Some(o) => {
+                // Wide enough around the minimum to see the shape of the level sets.
                 let half = 3.0_f64.max(2.0 * o.x.abs()).max(2.0 * o.y.abs()) * 0.75;
                 (
                     [o.x - half, o.x + half, o.y - half, o.y + half],
                     [o.x - 0.8 * half, o.y - 0.8 * half],
                 )
             }
-            _ => ([-4.0, 4.0, -4.0, 4.0], [-3.0, 3.0]),
+            None => ([-4.0, 4.0, -4.0, 4.0], [-3.0, 3.0]),
         }
+    }
+
+    /// The minimum of the full-batch logistic loss by Newton's method from 0, when it exists
+    /// (separable data has none: the weights grow without bound).
+    pub fn logistic_optimum(&self) -> Option<Vec2> {
+        use num_dual::{Dual2_64, HyperDual64};
+        if self.spec.kind != DataKind::Logistic {
+            return None;
+        }
+        let mut w = Vec2::ZERO;
+        for _ in 0..60 {
+            let r = self.eval(
+                None,
+                HyperDual64::new(w.x, 1.0, 0.0, 0.0),
+                HyperDual64::new(w.y, 0.0, 1.0, 0.0),
+            );
+            let g = Vec2::new(r.eps1, r.eps2);
+            if g.norm() < 1e-12 {
+                return Some(w);
+            }
+            let xx = self
+                .eval(None, Dual2_64::new(w.x, 1.0, 0.0), Dual2_64::from(w.y))
+                .v2;
+            let yy = self
+                .eval(None, Dual2_64::from(w.x), Dual2_64::new(w.y, 1.0, 0.0))
+                .v2;
+            let h = crate::vec2::Mat2 {
+                a: xx,
+                b: r.eps1eps2,
+                c: r.eps1eps2,
+                d: yy,
+            };
+            w -= h.solve(g)?;
+            if !w.is_finite() || w.norm() > 1e3 {
+                return None;
+            }
+        }
+        (self.eval(None, w.x, w.y).is_finite()).then_some(w)
     }
 }
 

@@ -165,7 +165,11 @@ impl Surface {
         match self {
             Surface::Named(n) => n.minima(),
             Surface::Expr(_) => Vec::new(),
-            Surface::Data(d) => d.optimum().into_iter().collect(),
+            Surface::Data(d) => d
+                .optimum()
+                .or_else(|| d.logistic_optimum())
+                .into_iter()
+                .collect(),
         }
     }
 
