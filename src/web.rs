@@ -920,8 +920,16 @@ impl App {
         };
         self.plot = plot;
         // Sample at `detail` cells per CSS pixel, then scale the image up with smoothing.
-        let nx = ((plot.w / k) * self.detail).round().max(16.0) as usize;
-        let ny = ((plot.h / k) * self.detail).round().max(16.0) as usize;
+        // A logistic data surface costs one pass over the data per cell: keep the map's work
+        // near 1.5·10⁶ point evaluations (it is smooth, and the image is scaled up smoothly).
+        let per_cell = match &self.session.surface {
+            Surface::Data(d) if d.spec.kind == DataKind::Logistic => d.len() as f64,
+            _ => 1.0,
+        };
+        let cells = (plot.w / k) * (plot.h / k) * self.detail * self.detail;
+        let detail = self.detail * (1.5e6 / (cells * per_cell)).sqrt().min(1.0);
+        let nx = ((plot.w / k) * detail).round().max(16.0) as usize;
+        let ny = ((plot.h / k) * detail).round().max(16.0) as usize;
         let field = match self.field.take() {
             Some(f) if f.nx == nx && f.ny == ny && f.view == self.view => f,
             _ => {
