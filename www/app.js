@@ -478,6 +478,14 @@ async function main() {
       loadFromHash(); syncSurface(); buildRuns(); afterChange();
     }
   });
+  // Keyboard: space plays or pauses, → steps once, R resets (not while typing in a field).
+  window.addEventListener('keydown', (e) => {
+    const t = e.target;
+    if (e.ctrlKey || e.metaKey || e.altKey || (t instanceof HTMLElement && t.closest('input, select, textarea, button'))) return;
+    if (e.key === ' ') { e.preventDefault(); app.set_playing(!app.playing()); refreshPlaybar(); }
+    else if (e.key === 'ArrowRight') { e.preventDefault(); app.set_playing(false); app.step(1); afterChange(); }
+    else if (e.key === 'r' || e.key === 'R') { app.set_playing(false); app.reset(); afterChange(); }
+  });
   let resizeTimer;
   window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(() => { app.resize(); afterChange(); }, 100); });
   speedUi();

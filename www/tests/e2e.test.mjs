@@ -222,6 +222,15 @@ test('play, pause, step and the timeline scrub', async () => {
   assert.match(await page.locator('.readout').first().textContent(), /step 10 /);
   await page.click('#reset');
   assert.equal(await page.evaluate(() => window.playground.paths()[0].path.length), 1);
+  // The keyboard: → steps once, space plays, R resets.
+  await page.locator('#overlay').focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => window.playground.paths()[0].path.length), 2);
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => window.playground.paths()[0].path.length > 10);
+  await page.keyboard.press(' ');
+  await page.keyboard.press('r');
+  assert.equal(await page.evaluate(() => window.playground.paths()[0].path.length), 1);
   await page.done();
 });
 
