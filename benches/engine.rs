@@ -2,6 +2,7 @@
 //! one Adam step, and a 10,000-step trace of every optimizer on Rosenbrock.
 //!
 //! `cargo bench --bench engine` (add `-- --warm-up-time 1 --measurement-time 1` for a quick run).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests and benches may stop on failure
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use optimizer_playground::optim::{

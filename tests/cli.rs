@@ -1,5 +1,6 @@
 //! The command line: `trace FILE`, `trace -`, `surfaces`, `--help`, and exit code 2 with one line
 //! on stderr for bad input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests and benches may stop on failure
 
 use optimizer_playground::run::{Session, Trace};
 use optimizer_playground::scenario::Scenario;

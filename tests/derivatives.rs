@@ -1,6 +1,7 @@
 //! Automatic differentiation checked against central finite differences on every named surface,
 //! the library's formulas against the named surfaces, and the consistency of value, gradient and
 //! Hessian.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests and benches may stop on failure
 
 use optimizer_playground::surface::{Expr, Named, Surface, LIBRARY};
 use optimizer_playground::Vec2;

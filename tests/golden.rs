@@ -1,6 +1,7 @@
 //! Every reference case in `../shared/golden/` (beside the checkout, as CI lays it out) is
 //! reproduced to 1e-9 relative or 1e-12 absolute, with the same number of points and the same
 //! `diverged_at`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests and benches may stop on failure
 
 use optimizer_playground::run::Session;
 use optimizer_playground::scenario::Scenario;

@@ -1,4 +1,5 @@
 //! The scenario format: every validation error names its field; valid scenarios round-trip.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests and benches may stop on failure
 
 use optimizer_playground::optim::{OptKind, OptimizerConfig};
 use optimizer_playground::run::Session;

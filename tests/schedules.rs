@@ -1,4 +1,5 @@
 //! Learning-rate schedules against the spec's formulas, evaluated by hand at chosen iterations.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests and benches may stop on failure
 
 use optimizer_playground::run::Session;
 use optimizer_playground::scenario::Scenario;

@@ -1,6 +1,7 @@
 //! The page's wasm module in a real browser (wasm-bindgen-test in headless Chromium):
 //! `cargo test --target wasm32-unknown-unknown --no-default-features --test web`.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests and benches may stop on failure
 
 use optimizer_playground::run::Session;
 use optimizer_playground::scenario::Scenario;
