@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serve } from '../scripts/serve.mjs';
@@ -331,5 +332,30 @@ test('data surfaces: batch size, noise, seed, the scatter plot and the epoch cou
   assert.notDeepEqual(other, runs[0].path);
   const same = await page.evaluate((sc) => { window.playground.load(sc); window.playground.step(40); return window.playground.paths()[0].path; }, sc);
   assert.deepEqual(same, runs[0].path);
+  await page.done();
+});
+
+test('every shared reference case, opened through a #scenario= link, matches in the page', async () => {
+  const page = await open();
+  const names = fs.readdirSync(golden).filter((f) => f.endsWith('.json')).sort();
+  assert.ok(names.length >= 40);
+  for (const name of names) {
+    const g = JSON.parse(fs.readFileSync(path.join(golden, name), 'utf8'));
+    const hash = scenarioLink(g.scenario);
+    await page.evaluate((h) => { location.hash = h; }, hash);
+    let loaded = false;
+    for (let tries = 0; tries < 100 && !loaded; tries++) {
+      loaded = isDeepStrictEqual(await page.evaluate(() => window.playground.scenario()), g.scenario);
+      if (!loaded) await page.waitForTimeout(20);
+    }
+    assert.ok(loaded, `${name}: the link's scenario is loaded`);
+    const runs = await page.evaluate((n) => { window.playground.step(n); return window.playground.paths(); }, g.scenario.steps);
+    assert.equal(runs.length, g.expected.paths.length, name);
+    runs.forEach((r, i) => {
+      assert.equal(r.diverged_at, g.expected.diverged_at[i], `${name} run ${i} diverged_at`);
+      assert.equal(r.path.length, g.expected.paths[i].length, `${name} run ${i} length`);
+      r.path.forEach((p, j) => p.forEach((v, c) => assert.ok(close(v, g.expected.paths[i][j][c]), `${name} run ${i} point ${j}`)));
+    });
+  }
   await page.done();
 });
