@@ -121,7 +121,6 @@ pub struct App {
     x_evals: bool,
     /// Grid cells per CSS pixel of the map's sampling.
     detail: f64,
-    last_error: String,
     /// Trajectories already drawn (halo and line layers, drawn incrementally).
     trails: Option<Trails>,
     /// Bumped whenever drawn trajectories may no longer match (new runs, view, reset, …).
@@ -173,7 +172,6 @@ impl App {
             cursor: None,
             x_evals: false,
             detail: 0.5,
-            last_error: String::new(),
             trails: None,
             trail_gen: 0,
             scatter: None,
@@ -381,13 +379,6 @@ impl App {
             self.dirty = false;
         }
         Ok(())
-    }
-
-    /// Forces a full redraw, including the map (for timing the map pipeline).
-    pub fn redraw_map(&mut self) -> Result<(), JsValue> {
-        self.field = None;
-        self.base_dirty = true;
-        self.draw()
     }
 
     // ------------------------------------------------------------ surface
@@ -870,10 +861,6 @@ impl App {
             self.field = None;
             self.base_dirty = true;
         }
-    }
-
-    pub fn last_error(&self) -> String {
-        self.last_error.clone()
     }
 
     // ------------------------------------------------------------ drawing

@@ -1,6 +1,6 @@
 //! Pictures of surfaces and runs, independent of where they are drawn: the sampled field and
 //! its colour scale (linear, or logarithmic for surfaces that span decades), contour levels and
-//! lines, nice axis ticks, number formatting, and polyline decimation. The canvas (`web`) and
+//! lines, nice axis ticks, and number formatting. The canvas (`web`) and
 //! later the command line's SVG/PNG draw from these.
 
 pub mod chart;
@@ -215,21 +215,4 @@ pub fn fmt_num(v: f64) -> String {
         }
     };
     s.replace('-', "−")
-}
-
-/// Indices of a polyline's points worth drawing at `px_per_unit` pixels per data unit: a point
-/// closer than `min_px` pixels to the last kept one is dropped (the last point is always kept).
-pub fn decimate(points: &[(f64, f64)], min_px: f64) -> Vec<usize> {
-    let mut keep = Vec::new();
-    let mut last: Option<(f64, f64)> = None;
-    for (i, &p) in points.iter().enumerate() {
-        match last {
-            Some(q) if (p.0 - q.0).hypot(p.1 - q.1) < min_px && i + 1 != points.len() => {}
-            _ => {
-                keep.push(i);
-                last = Some(p);
-            }
-        }
-    }
-    keep
 }
