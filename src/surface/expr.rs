@@ -761,33 +761,29 @@ fn emit(a: &Ast, ops: &mut Vec<Op>, xy: &mut bool) -> usize {
         }
         Ast::Bin(op, l, r) => {
             // A constant operand becomes an immediate (the same arithmetic, no push).
-            if let Ast::Num(c) = **r {
-                let imm = match op {
-                    Op::Add => Some(Op::AddC(c)),
-                    Op::Sub => Some(Op::SubC(c)),
-                    Op::Mul => Some(Op::MulC(c)),
-                    Op::Div => Some(Op::DivC(c)),
+            let imm = match (&**l, &**r) {
+                (_, Ast::Num(c)) => match op {
+                    Op::Add => Some(Op::AddC(*c)),
+                    Op::Sub => Some(Op::SubC(*c)),
+                    Op::Mul => Some(Op::MulC(*c)),
+                    Op::Div => Some(Op::DivC(*c)),
                     _ => None,
-                };
-                if let Some(imm) = imm {
-                    let d = emit(l, ops, xy);
-                    ops.push(imm);
-                    return d;
                 }
-            }
-            if let Ast::Num(c) = **l {
-                let imm = match op {
-                    Op::Add => Some(Op::AddC(c)),
-                    Op::Sub => Some(Op::RSubC(c)),
-                    Op::Mul => Some(Op::MulC(c)),
-                    Op::Div => Some(Op::RDivC(c)),
+                .map(|o| (l, o)),
+                (Ast::Num(c), _) => match op {
+                    Op::Add => Some(Op::AddC(*c)),
+                    Op::Sub => Some(Op::RSubC(*c)),
+                    Op::Mul => Some(Op::MulC(*c)),
+                    Op::Div => Some(Op::RDivC(*c)),
                     _ => None,
-                };
-                if let Some(imm) = imm {
-                    let d = emit(r, ops, xy);
-                    ops.push(imm);
-                    return d;
                 }
+                .map(|o| (r, o)),
+                _ => None,
+            };
+            if let Some((other, o)) = imm {
+                let d = emit(other, ops, xy);
+                ops.push(o);
+                return d;
             }
             let dl = emit(l, ops, xy);
             let dr = emit(r, ops, xy);
