@@ -69,7 +69,7 @@ fn check(v: &Value) {
 
 #[test]
 fn mutated_reference_scenarios_never_panic() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/golden");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

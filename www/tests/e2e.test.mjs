@@ -13,7 +13,7 @@ import { serve } from '../scripts/serve.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(root, 'www/screenshots');
-const golden = path.resolve(root, '../shared/golden');
+const golden = path.join(root, 'tests/golden');
 const cli = process.env.PLAYGROUND_CLI || path.join(root, 'target/debug/optimizer-playground');
 fs.mkdirSync(shots, { recursive: true });
 
@@ -335,7 +335,7 @@ test('data surfaces: batch size, noise, seed, the scatter plot and the epoch cou
   await page.done();
 });
 
-test('every shared reference case, opened through a #scenario= link, matches in the page', async () => {
+test('every reference case, opened through a #scenario= link, matches in the page', async () => {
   const page = await open();
   const names = fs.readdirSync(golden).filter((f) => f.endsWith('.json')).sort();
   assert.ok(names.length >= 40);
