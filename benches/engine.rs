@@ -111,21 +111,23 @@ fn bench_config(kind: OptKind) -> OptimizerConfig {
     let mut c = OptimizerConfig::new(kind);
     match kind {
         OptKind::Gd | OptKind::Momentum | OptKind::Nesterov | OptKind::Rmsprop | OptKind::Lion => {
-            c.lr = Some(1e-3)
+            c.set("lr", 1e-3);
         }
-        OptKind::Adagrad => c.lr = Some(0.1),
+        OptKind::Adagrad => {
+            c.set("lr", 0.1);
+        }
         OptKind::Adam | OptKind::Adamw | OptKind::Amsgrad | OptKind::Nadam | OptKind::Radam => {
-            c.lr = Some(1e-2)
+            c.set("lr", 1e-2);
         }
         // AdaBound's bounds close on final_lr, where plain gd must not diverge.
         OptKind::Adabound => {
-            c.lr = Some(1e-2);
-            c.final_lr = Some(1e-3);
+            c.set("lr", 1e-2);
+            c.set("final_lr", 1e-3);
         }
         // Rosenbrock's gradients (~1e3 at the start) make larger hyper-rates explode.
         OptKind::SgdHd => {
-            c.lr = Some(1e-3);
-            c.hyper_lr = Some(1e-8);
+            c.set("lr", 1e-3);
+            c.set("hyper_lr", 1e-8);
         }
         OptKind::Lookahead => {
             c.inner = Some(Box::new(OptimizerConfig::new(OptKind::Adam).with_lr(1e-2)));

@@ -1,8 +1,8 @@
 //! # Optimizer Playground
 //!
 //! An exact engine that steps deep-learning optimizers over 2-D loss surfaces, the WebAssembly
-//! page built on it, and the command line. The engine follows `shared/spec/optimizers.md` to
-//! the bit in `f64`: surfaces with derivatives by automatic differentiation (num-dual), every
+//! page built on it, and the command line. The engine follows the rules in `docs/optimizers.md`
+//! to the bit in `f64`: surfaces with derivatives by automatic differentiation (num-dual), every
 //! optimizer, schedule, clipping mode and line search of the spec, and the scenario format that
 //! the page's share links, the command line and the tests share.
 //!
@@ -24,6 +24,7 @@
 //! JavaScript.
 
 pub mod optim;
+pub mod playground;
 pub mod render;
 pub mod run;
 pub mod scalar;

@@ -1,7 +1,10 @@
-//! The command line: `trace` a scenario, list the `surfaces` and `optimizers`.
+//! The command line: `trace` a scenario, `render` its figure, list the `surfaces` and `optimizers`.
 
-use clap::{Parser, Subcommand};
-use optimizer_playground::optim::OPTIMIZERS;
+use clap::{Args, Parser, Subcommand};
+use optimizer_playground::optim::{LineSearch, OPTIMIZERS};
+use optimizer_playground::playground::figure::{self, Figure};
+use optimizer_playground::playground::scene::Panel;
+use optimizer_playground::playground::Playground;
 use optimizer_playground::run::{Session, Trace};
 use optimizer_playground::scenario::{Scenario, MAX_JSON};
 use optimizer_playground::surface::LIBRARY;
@@ -38,6 +41,13 @@ enum Cmd {
         #[arg(long)]
         pretty: bool,
     },
+    /// Draw the picture the page shows for a scenario, as SVG or PNG.
+    ///
+    /// The colour map with contours, axes and colour bar, every run's trajectory in its colour
+    /// with a legend, and the loss and learning-rate charts (and the data with the selected
+    /// run's model on a data surface), side by side, after the scenario's steps or `--step K`.
+    /// Drawn by the same code as the page. Exit 2 with a one-line message for bad input.
+    Render(RenderArgs),
     /// List the named surfaces with their parameters, view and known minima.
     Surfaces {
         /// Print JSON instead of a table.
@@ -93,10 +103,130 @@ fn trace(path: &str, pretty: bool) -> Result<String, String> {
     s.map_err(|e| format!("cannot write the output: {e}"))
 }
 
+/// The arguments of `render`.
+#[derive(Args)]
+struct RenderArgs {
+    /// The scenario file, or - for standard input.
+    scenario: String,
+    /// Where to write: a file name ending in .svg or .png.
+    #[arg(long)]
+    out: String,
+    /// Width in pixels (default: 360 per chart, 720 for the map).
+    #[arg(long)]
+    width: Option<u32>,
+    /// Height in pixels.
+    #[arg(long, default_value_t = 480)]
+    height: u32,
+    /// Draw the state after K iterations (default: all the scenario's steps).
+    #[arg(long)]
+    step: Option<u64>,
+    /// The panels, left to right: comma-separated from map, loss, lr, scatter; or all.
+    #[arg(long, default_value = "all")]
+    panels: String,
+    /// white or transparent.
+    #[arg(long, default_value = "white")]
+    background: String,
+    /// Size of text and lines (1 = as on the page at 100%).
+    #[arg(long, default_value_t = 1.0)]
+    scale: f64,
+}
+
+/// The largest figure side, in pixels.
+const MAX_SIDE: u32 = 8192;
+
+fn render(a: RenderArgs) -> Result<String, String> {
+    enum Format {
+        Svg,
+        Png,
+    }
+    let format = if a.out.ends_with(".svg") {
+        Format::Svg
+    } else if a.out.ends_with(".png") {
+        Format::Png
+    } else {
+        return Err(format!(
+            "--out: the file name must end in .svg or .png (got '{}')",
+            a.out
+        ));
+    };
+    let white = match a.background.as_str() {
+        "white" => true,
+        "transparent" => false,
+        b => return Err(format!("--background: white or transparent (got '{b}')")),
+    };
+    if !(a.scale.is_finite() && (0.25..=8.0).contains(&a.scale)) {
+        return Err(format!("--scale: must be from 0.25 to 8 (got {})", a.scale));
+    }
+    let text = read_input(&a.scenario)?;
+    let sc = Scenario::from_json(&text)?;
+    let data = sc.data.is_some();
+    let panels: Vec<Panel> = if a.panels == "all" {
+        Panel::ALL
+            .into_iter()
+            .filter(|&p| p != Panel::Scatter || data)
+            .collect()
+    } else {
+        a.panels
+            .split(',')
+            .map(|name| {
+                let p = Panel::ALL
+                    .into_iter()
+                    .find(|p| p.name() == name.trim())
+                    .ok_or_else(|| {
+                        format!("--panels: unknown panel '{name}' (map, loss, lr, scatter or all)")
+                    })?;
+                if p == Panel::Scatter && !data {
+                    return Err(
+                        "--panels: 'scatter' needs a data surface (the scenario has no 'data')"
+                            .to_string(),
+                    );
+                }
+                Ok(p)
+            })
+            .collect::<Result<_, String>>()?
+    };
+    let width = a.width.unwrap_or_else(|| {
+        panels
+            .iter()
+            .map(|&p| if p == Panel::Map { 720 } else { 360 })
+            .sum()
+    });
+    for (name, v) in [("--width", width), ("--height", a.height)] {
+        if !(100..=MAX_SIDE).contains(&v) {
+            return Err(format!(
+                "{name}: must be from 100 to {MAX_SIDE} pixels (got {v})"
+            ));
+        }
+    }
+    let k = a.step.unwrap_or(sc.steps);
+    if k > sc.steps {
+        return Err(format!(
+            "--step: at most the scenario's steps, {} (got {k})",
+            sc.steps
+        ));
+    }
+    let mut pg = Playground::new(sc)?;
+    pg.step(k);
+    let fig = Figure {
+        width,
+        height: a.height,
+        panels,
+        white,
+        scale: a.scale,
+    };
+    let bytes = match format {
+        Format::Svg => figure::svg(&mut pg, &fig)?.into_bytes(),
+        Format::Png => figure::png(&mut pg, &fig)?,
+    };
+    std::fs::write(&a.out, bytes).map_err(|e| format!("cannot write '{}': {e}", a.out))?;
+    Ok(String::new())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let out = match cli.cmd {
         Cmd::Trace { scenario, pretty } => trace(&scenario, pretty),
+        Cmd::Render(args) => render(args),
         Cmd::Surfaces { json: true } => {
             serde_json::to_string_pretty(LIBRARY).map_err(|e| e.to_string())
         }
@@ -122,22 +252,69 @@ fn main() -> ExitCode {
             serde_json::to_string_pretty(OPTIMIZERS).map_err(|e| e.to_string())
         }
         Cmd::Optimizers { json: false } => {
-            let mut s = String::new();
-            for o in OPTIMIZERS {
-                let params: Vec<String> = o
-                    .params
+            // Per optimizer: its name, title and description, then one row per
+            // hyper-parameter: name (symbol), default or "required", valid values, meaning.
+            let blocks: Vec<(String, Vec<[String; 4]>)> = OPTIMIZERS
+                .iter()
+                .map(|o| {
+                    let mut rows: Vec<[String; 4]> = o
+                        .params
+                        .iter()
+                        .map(|p| {
+                            let default = match p.default {
+                                Some(d) if p.integer => format!("= {d}"),
+                                Some(d) => format!("= {d:?}"),
+                                None => "required".into(),
+                            };
+                            let name = if p.symbol == p.name {
+                                p.name.to_string()
+                            } else {
+                                format!("{} ({})", p.name, p.symbol)
+                            };
+                            [name, default, p.valid.to_string(), p.meaning.into()]
+                        })
+                        .collect();
+                    if o.line_search {
+                        let all: Vec<&str> = LineSearch::ALL.iter().map(|l| l.name()).collect();
+                        rows.push([
+                            "line_search".into(),
+                            format!("= {}", LineSearch::default().name()),
+                            format!("one of {}", all.join(", ")),
+                            "how the step along the search direction is chosen".into(),
+                        ]);
+                    }
+                    if o.wraps {
+                        rows.push([
+                            "inner".into(),
+                            "required".into(),
+                            "a first-order optimizer".into(),
+                            "the optimizer whose steps it wraps".into(),
+                        ]);
+                    }
+                    (format!("{} — {}: {}", o.name, o.title, o.description), rows)
+                })
+                .collect();
+            let width = |i: usize| {
+                blocks
                     .iter()
-                    .map(|p| match p.default {
-                        Some(d) => format!("{}={d:?}", p.name),
-                        None => format!("{} (required)", p.name),
-                    })
-                    .collect();
-                s += &format!("{:<10} {}: {}\n", o.name, params.join(", "), o.description);
+                    .flat_map(|(_, rows)| rows.iter().map(move |r| r[i].chars().count()))
+                    .max()
+                    .unwrap_or(0)
+            };
+            let (w0, w1, w2) = (width(0), width(1), width(2));
+            let mut s = String::new();
+            for (head, rows) in &blocks {
+                s += &format!("{head}\n");
+                for [a, b, c, d] in rows {
+                    s += &format!("  {a:<w0$}  {b:<w1$}  {c:<w2$}  {d}\n");
+                }
+                s += "\n";
             }
             Ok(s.trim_end().to_string())
         }
     };
     match out {
+        Ok(s) if s.is_empty() => ExitCode::SUCCESS,
         Ok(s) => {
             let mut so = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth a message.

@@ -301,31 +301,48 @@ impl Session {
         self.runs.iter().map(|r| &r.trace).collect()
     }
 
+    /// Advances run `i` alone until it has taken `n` iterations (never past `steps`).
+    pub fn step_run(&mut self, i: usize, n: u64) {
+        if let Some(r) = self.runs.get_mut(i) {
+            let todo = n.min(self.steps).saturating_sub(r.iterations());
+            for _ in 0..todo {
+                if !r.step(&self.surface) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Adds a run at the start.
+    pub fn push_run(&mut self, spec: RunSpec) {
+        self.runs.push(RunState::with_batch(
+            spec,
+            &self.surface,
+            self.start,
+            self.batch_size,
+        ));
+        self.dedupe_labels();
+    }
+
+    /// Removes run `i`; the others keep their progress.
+    pub fn remove_run(&mut self, i: usize) {
+        if i < self.runs.len() {
+            self.runs.remove(i);
+            self.dedupe_labels();
+        }
+    }
+
+    /// Keeps the first `n` runs.
+    pub fn truncate_runs(&mut self, n: usize) {
+        self.runs.truncate(n);
+        self.dedupe_labels();
+    }
+
     /// Replaces run `i` and restarts it from the start.
     pub fn replace_run(&mut self, i: usize, spec: RunSpec) {
         if i < self.runs.len() {
             self.runs[i] = RunState::with_batch(spec, &self.surface, self.start, self.batch_size);
             self.dedupe_labels();
-        }
-    }
-
-    /// Changes run `i`'s hyper-parameters, clipping, L2 and schedule mid-run, keeping its state
-    /// (moments, estimates, slow weights). If the optimizer kind, the batch size or the seed
-    /// changes, the run restarts (its batches and noise come from a new sampler and generator).
-    pub fn retune_run(&mut self, i: usize, spec: RunSpec) {
-        let Some(r) = self.runs.get_mut(i) else {
-            return;
-        };
-        let same_batches = r.spec.batch_size == spec.batch_size && r.spec.seed == spec.seed;
-        if same_batches
-            && r.method
-                .set_config(&spec.optimizer, spec.clip, spec.l2.unwrap_or(0.0))
-        {
-            r.schedule = spec.schedule.clone().unwrap_or_default();
-            r.spec = spec;
-            self.dedupe_labels();
-        } else {
-            self.replace_run(i, spec);
         }
     }
 }

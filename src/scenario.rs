@@ -209,6 +209,18 @@ impl RunSpec {
         Ok(())
     }
 
+    /// Parses and validates one run given as JSON text; messages name the field under `path`
+    /// (for example `runs[2]`).
+    pub fn from_json(text: &str, path: &str) -> Result<RunSpec, String> {
+        let v: Value = serde_json::from_str(text).map_err(|e| format!("{path}: {e}"))?;
+        let r = RunSpec::deserialize(&v).map_err(|e| {
+            let at = first_bad(&v, path, &run_field).unwrap_or_else(|| path.to_string());
+            format!("{at}: {e}")
+        })?;
+        r.validate(path)?;
+        Ok(r)
+    }
+
     /// The label to show: the given one, else the optimizer's name.
     pub fn default_label(&self) -> String {
         match &self.label {
@@ -250,16 +262,14 @@ impl Scenario {
                 text.len()
             ));
         }
-        let s: Scenario = serde_json::from_str(text).map_err(|e| {
-            // serde_json places a type error by line and column only; name the field too.
-            let at = serde_json::from_str::<Value>(text)
-                .ok()
-                .and_then(|v| first_bad(&v, "", &scenario_field));
-            match at {
+        // Text to a JSON value, then the value to a scenario: one way of reading (the same in
+        // the page as here) that lets a type error name its field.
+        let v: Value = serde_json::from_str(text).map_err(|e| format!("scenario: {e}"))?;
+        let s =
+            Scenario::deserialize(&v).map_err(|e| match first_bad(&v, "", &scenario_field) {
                 Some(path) => format!("{path}: {e}"),
                 None => format!("scenario: {e}"),
-            }
-        })?;
+            })?;
         s.validate()?;
         Ok(s)
     }
@@ -397,10 +407,11 @@ fn run_field(k: &str, v: &Value, p: &str) -> Option<String> {
 fn optimizer_field(k: &str, v: &Value, p: &str) -> Option<String> {
     match k {
         "name" => typed::<crate::optim::OptKind>(v, p, None),
-        "memory" | "k" => typed::<u32>(v, p, None),
-        "line_search" => typed::<crate::optim::LineSearch>(v, p, None),
-        "inner" => typed::<OptimizerConfig>(v, p, Some(&optimizer_field)),
-        _ => typed::<f64>(v, p, None),
+        "line_search" => typed::<Option<crate::optim::LineSearch>>(v, p, None),
+        "inner" => typed::<Option<OptimizerConfig>>(v, p, Some(&optimizer_field)),
+        // Every hyper-parameter reads as any number (or null); `validate` checks the rest.
+        _ if crate::optim::Param::from_name(k).is_some() => typed::<Option<f64>>(v, p, None),
+        _ => None,
     }
 }
 

@@ -13,7 +13,9 @@ use optimizer_playground::Vec2;
 
 fn spec(kind: OptKind, lr: Option<f64>) -> RunSpec {
     let mut c = OptimizerConfig::new(kind);
-    c.lr = lr;
+    if let Some(lr) = lr {
+        c = c.with_lr(lr);
+    }
     RunSpec::new(c)
 }
 
@@ -95,7 +97,7 @@ fn newton_stops_on_a_singular_system() {
     }
     // Damping makes x^2 solvable: (H + I) z = g gives z = (2/3, 0), so x ← 1 − 2/3.
     let mut c = OptimizerConfig::new(OptKind::Newton);
-    c.damping = Some(1.0);
+    assert!(c.set("damping", 1.0));
     let t = run_one("x^2", [1.0, 1.0], 3, RunSpec::new(c));
     assert_eq!(t.diverged_at, None);
     assert!((t.path[1].x - 1.0 / 3.0).abs() < 1e-15);

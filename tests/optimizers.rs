@@ -204,7 +204,7 @@ fn second_steps_by_hand() {
     // sgd_hd, β_h = 0.01: α₁ = 0.1 + 0.01·(g₁·g₀) = 0.1 + 0.01·(1.6·2 + 3.2·4) = 0.26,
     // θ₂ = θ₁ − 0.26·(1.6, −3.2) = (0.384, −0.768); the rate it reports is α₁.
     let mut c = OptimizerConfig::new(OptKind::SgdHd).with_lr(0.1);
-    c.hyper_lr = Some(0.01);
+    assert!(c.set("hyper_lr", 0.01));
     let (t1, t2) = run(c);
     assert_eq!(t1.lr, 0.1);
     assert!((t2.lr - 0.26).abs() < 1e-15);
@@ -262,8 +262,8 @@ fn lookahead_syncs_every_k_iterations() {
     // θ₁ = 0.8 θ₀; θ₂ fast = 0.64 θ₀, slow φ = θ₀ + 0.5(0.64 − 1)θ₀ = 0.82 θ₀ and θ₂ = φ;
     // θ₃ = 0.8 · 0.82 θ₀ = 0.656 θ₀; θ₄ = φ + 0.5(0.64·0.82 − 0.82)θ₀ = 0.6724 θ₀.
     let mut c = OptimizerConfig::new(OptKind::Lookahead);
-    c.k = Some(2);
-    c.alpha = Some(0.5);
+    assert!(c.set("k", 2.0));
+    assert!(c.set("alpha", 0.5));
     c.inner = Some(Box::new(OptimizerConfig::new(OptKind::Gd).with_lr(0.1)));
     let t = run_one("x^2 + y^2", [1.0, -2.0], 4, RunSpec::new(c));
     for (i, f) in [1.0, 0.8, 0.82, 0.656, 0.6724].into_iter().enumerate() {
@@ -429,7 +429,7 @@ fn two_loop_satisfies_the_secant_equation_for_its_newest_pair() {
 fn memory_bounds_the_stored_pairs() {
     let q = Surface::named("rosenbrock").unwrap();
     let mut c = OptimizerConfig::new(OptKind::Lbfgs);
-    c.memory = Some(3);
+    assert!(c.set("memory", 3.0));
     let mut m = Method::build(&c, None, 0.0, Vec2::new(-1.2, 1.0));
     let mut ev = Evals::default();
     let mut theta = Vec2::new(-1.2, 1.0);

@@ -427,7 +427,7 @@ fn malformed_json_and_wrong_types() {
 }
 
 fn golden_scenarios() -> Vec<(String, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/golden");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let mut out = Vec::new();
     for e in std::fs::read_dir(&dir).unwrap() {
         let p = e.unwrap().path();
@@ -461,7 +461,7 @@ fn golden_scenarios_round_trip() {
 #[test]
 fn a_scenario_built_in_rust_round_trips() {
     let mut la = OptimizerConfig::new(OptKind::Lookahead);
-    la.k = Some(3);
+    assert!(la.set("k", 3.0));
     let mut r = RunSpec::new(la);
     r.label = Some("slow and steady".into());
     r.color = Some("#1f77b4".into());

@@ -16,10 +16,10 @@ use web_sys::HtmlCanvasElement;
 wasm_bindgen_test_configure!(run_in_browser);
 
 const GOLDEN: [&str; 4] = [
-    include_str!("../../shared/golden/adam-rosenbrock-cosine-clipnorm.json"),
-    include_str!("../../shared/golden/newton-beale-damped-exponential.json"),
-    include_str!("../../shared/golden/lbfgs-rosenbrock-wolfe.json"),
-    include_str!("../../shared/golden/rmsprop-rosenbrock-warm-restarts.json"),
+    include_str!("golden/adam-rosenbrock-cosine-clipnorm.json"),
+    include_str!("golden/newton-beale-damped-exponential.json"),
+    include_str!("golden/lbfgs-rosenbrock-wolfe.json"),
+    include_str!("golden/rmsprop-rosenbrock-warm-restarts.json"),
 ];
 
 fn canvas(w: u32, h: u32) -> HtmlCanvasElement {
@@ -164,7 +164,7 @@ fn drawing_and_interaction() {
     a.set_x_evals(true);
     a.step(20);
     a.frame(0.0).unwrap();
-    a.remove_run(0);
+    a.remove_run(0).unwrap();
     a.draw().unwrap();
     let d: Value = serde_json::from_str(&default_scenario_json()).unwrap();
     assert_eq!(d["runs"].as_array().unwrap().len(), 4);

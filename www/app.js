@@ -1,6 +1,6 @@
 // DOM wiring only: every number comes from the Rust engine (www/pkg, built from src/web.rs).
 import init, {
-  App, surfaces_json, optimizers_json, default_scenario_json, slider_value, slider_pos,
+  App, surfaces_json, optimizers_json, options_json, default_scenario_json, slider_value, slider_pos,
   format_number, parse_number,
 } from './pkg/optimizer_playground.js';
 
@@ -19,9 +19,13 @@ const el = (tag, attrs = {}, ...kids) => {
 const errText = (e) => (e instanceof Error ? e.message : String(e));
 
 let app;
+// What the engine offers, from its own declarations (src/optim/config.rs, src/schedule.rs,
+// src/surface/): nothing here repeats a name, a default or a range.
 let SURFACES = [];
 let OPTIMIZERS = [];
+let OPTIONS = {};
 const optInfo = (name) => OPTIMIZERS.find((o) => o.name === name);
+const scenario = () => JSON.parse(app.scenario_json());
 
 function showMessage(text, kind = 'error') {
   const m = $('message');
@@ -40,8 +44,7 @@ function buildSurfacePicker() {
   const lib = el('optgroup', { label: 'Test functions' });
   for (const s of SURFACES) lib.append(el('option', { value: s.name, text: s.title }));
   const data = el('optgroup', { label: 'Models trained on data' },
-    el('option', { value: '__data:linear', text: 'Linear regression (data)' }),
-    el('option', { value: '__data:logistic', text: 'Logistic regression (data)' }));
+    ...OPTIONS.data_kinds.map((k) => el('option', { value: '__data:' + k.name, text: k.title + ' (data)' })));
   sel.append(lib, data, el('option', { value: '__expr', text: 'Custom expression…' }));
 }
 
@@ -59,35 +62,22 @@ function syncSurface() {
   }
   $('scatter').parentElement.classList.toggle('with-data', isData);
   expr.disabled = isData;
+  $('surface-title').textContent = cur.title;
+  $('surface-desc').textContent = cur.description;
+  if (document.activeElement !== expr || isData) expr.value = cur.formula;
   if (isData) {
     const d = cur.data;
     sel.value = '__data:' + d.kind;
-    expr.value = d.kind === 'linear' ? 'mean of ½(w·x + b − y)² over the (mini-)batch' : 'mean of log(1 + exp(−t·(w₁x₁ + w₂x₂))) over the (mini-)batch';
-    $('surface-title').textContent = d.kind === 'linear' ? 'Linear regression' : 'Logistic regression';
-    $('surface-desc').textContent = d.kind === 'linear'
-      ? 'The map is the full-batch loss over (w, b); each step sees a mini-batch. Raw x spans [0, 100]: compare standardized features.'
-      : 'Two Gaussian blobs; the map is the full-batch loss over (w₁, w₂). The second feature is in units 20× smaller.';
     const setD = (field, v) => { app.set_data_field(field, String(v)); buildRuns(); afterChange(); };
+    const features = OPTIONS.features.filter((f) => f.kinds.includes(d.kind)).map((f) => [f.name, f.title]);
     box.append(el('span', { class: 'data-controls' },
       slider({ label: 'points n', min: 2, max: 1000, log: true, integer: true, value: d.n, set: (v) => setD('n', v) }, 'inline'),
       slider({ label: 'noise', min: 0, max: 3, log: false, value: d.noise, set: (v) => setD('noise', v) }, 'inline'),
       numberField('seed', d.seed, (v) => setD('seed', v)),
-      selectField('features', d.kind === 'linear'
-        ? [['raw', 'raw'], ['standardized', 'standardized'], ['batchnorm', 'batch norm']]
-        : [['raw', 'raw'], ['standardized', 'standardized']], d.features || 'raw', (v) => setD('features', v))));
+      selectField('features', features, d.features || 'raw', (v) => setD('features', v))));
     return;
   }
-  if (cur.name) {
-    sel.value = cur.name;
-    if (document.activeElement !== expr) expr.value = cur.formula || '';
-    $('surface-title').textContent = SURFACES.find((s) => s.name === cur.name)?.title || cur.name;
-    $('surface-desc').textContent = cur.description || '';
-  } else {
-    sel.value = '__expr';
-    if (document.activeElement !== expr) expr.value = cur.expr || '';
-    $('surface-title').textContent = 'Custom expression';
-    $('surface-desc').textContent = '';
-  }
+  sel.value = cur.name || '__expr';
   for (const p of cur.params || []) {
     box.append(slider({
       label: p.name, min: p.min, max: p.max, log: p.log, value: p.value,
@@ -145,6 +135,7 @@ function slider({ label, min, max, log, integer, value, set }, cls = 'param') {
 
 function numberField(label, value, onSet, opts = {}) {
   const input = el('input', { type: 'text', value: value === undefined ? '' : format_number(value), 'aria-label': label, placeholder: opts.placeholder || '' });
+  if (opts.title) input.title = opts.title;
   input.addEventListener('change', () => {
     try {
       const v = input.value.trim() === '' && opts.optional ? undefined : parse_number(input.value);
@@ -170,13 +161,7 @@ function selectField(label, options, value, onSet) {
 
 // ------------------------------------------------------------------ runs panel
 
-const SCHEDULES = {
-  none: [],
-  step: [['step_size', 100], ['gamma', 0.1]],
-  exponential: [['decay', 0.01]],
-  cosine: [['t_max', 500], ['lr_min', 0]],
-  warm_restarts: [['t_0', 100], ['t_mult', 1], ['lr_min', 0]],
-};
+const scheduleInfo = (name) => OPTIONS.schedules.find((s) => s.name === name);
 
 function updateRun(i, mutate) {
   const spec = JSON.parse(app.run_json(i));
@@ -204,7 +189,8 @@ function runCard(i, spec) {
   on.addEventListener('change', () => { app.set_enabled(i, on.checked); card.classList.toggle('off', !on.checked); afterChange(); });
   const remove = el('button', { type: 'button', class: 'btn icon', title: 'Remove this run', 'aria-label': 'Remove run', text: '✕' });
   remove.addEventListener('click', () => { app.remove_run(i); buildRuns(); afterChange(); });
-  if (i === app.selected() && app.scenario().data) card.classList.add('selected');
+  const data = scenario().data;
+  if (i === app.selected() && data) card.classList.add('selected');
   const name = el('span', { class: 'name', text: (spec.label || info.title), title: info.description + ' (click: show its model on the data)' });
   name.addEventListener('click', () => { app.select_run(i); buildRuns(); afterChange(); });
   card.append(el('div', { class: 'run-head' },
@@ -226,31 +212,30 @@ function runCard(i, spec) {
     }));
     hyperSliders(i, optInfo(inner.name), inner, card);
   }
-  if (spec.optimizer.name === 'bfgs' || spec.optimizer.name === 'lbfgs') {
-    card.append(selectField('line search', [['wolfe', 'strong Wolfe'], ['armijo', 'Armijo backtracking'], ['none', 'none (fixed step)']],
-      spec.optimizer.line_search || 'wolfe', (v) => updateRun(i, (s) => { s.optimizer.line_search = v; })));
+  if (info.line_search) {
+    card.append(selectField('line search', OPTIONS.line_searches.map((l) => [l.name, l.title]),
+      spec.optimizer.line_search || OPTIONS.line_searches[0].name, (v) => updateRun(i, (s) => { s.optimizer.line_search = v; })));
   }
   const more = el('details', { class: 'more' }, el('summary', { text: 'schedule' + (info.first_order ? ', clipping, L2' : '') + ', noise' }));
   const sched = spec.schedule;
-  more.append(selectField('schedule', [['none', 'constant'], ['step', 'step decay'], ['exponential', 'exponential'], ['cosine', 'cosine'], ['warm_restarts', 'warm restarts']],
-    sched ? (sched.name === 'constant' ? 'none' : sched.name) : 'none', (name) => {
+  more.append(selectField('schedule', OPTIONS.schedules.map((s) => [s.name, s.title]),
+    sched ? sched.name : 'constant', (name) => {
       updateRun(i, (s) => {
-        if (name === 'none') delete s.schedule;
-        else s.schedule = Object.fromEntries([['name', name], ...SCHEDULES[name]]);
+        if (name === 'constant') delete s.schedule;
+        else s.schedule = Object.fromEntries([['name', name], ...scheduleInfo(name).fields.filter((f) => f.required).map((f) => [f.name, f.default])]);
       });
       buildRuns();
     }));
-  if (sched && SCHEDULES[sched.name]) {
-    for (const [field] of SCHEDULES[sched.name]) {
-      more.append(numberField(field, sched[field] ?? SCHEDULES[sched.name].find((f) => f[0] === field)[1], (v) => updateRun(i, (s) => { s.schedule[field] = v; })));
-    }
-  }
   if (sched) {
-    more.append(numberField('warmup', sched.warmup ?? 0, (v) => updateRun(i, (s) => { if (v) s.schedule.warmup = v; else delete s.schedule.warmup; })));
+    for (const f of [...scheduleInfo(sched.name).fields, OPTIONS.warmup]) {
+      more.append(numberField(f.name, sched[f.name] ?? f.default, (v) => updateRun(i, (s) => {
+        if (!f.required && v === f.default) delete s.schedule[f.name]; else s.schedule[f.name] = v;
+      }), { title: f.meaning }));
+    }
   }
   if (info.first_order) {
     const clipKind = spec.clip ? Object.keys(spec.clip)[0] : 'none';
-    more.append(selectField('clipping', [['none', 'none'], ['norm', 'by norm'], ['value', 'by value']], clipKind, (k) => {
+    more.append(selectField('clipping', [['none', 'none'], ...OPTIONS.clips.map((c) => [c.name, c.title])], clipKind, (k) => {
       updateRun(i, (s) => { if (k === 'none') delete s.clip; else s.clip = { [k]: 1.0 }; });
       buildRuns();
     }));
@@ -259,7 +244,6 @@ function runCard(i, spec) {
     }
     more.append(numberField('L2 λ', spec.l2 ?? 0, (v) => updateRun(i, (s) => { if (v) s.l2 = v; else delete s.l2; })));
   }
-  const data = app.scenario().data;
   if (data) {
     card.append(slider({
       label: 'batch size', min: 1, max: data.n, log: true, integer: true, value: Math.min(spec.batch_size ?? data.n, data.n),
@@ -280,7 +264,7 @@ function runCard(i, spec) {
 function buildRuns() {
   const box = $('runs');
   box.replaceChildren();
-  const sc = app.scenario();
+  const sc = scenario();
   sc.runs.forEach((spec, i) => box.append(runCard(i, spec)));
   if (!sc.runs.length) box.append(el('p', { class: 'readout', text: 'No runs yet: add an optimizer above.' }));
 }
@@ -410,6 +394,7 @@ async function main() {
   await init();
   SURFACES = JSON.parse(surfaces_json());
   OPTIMIZERS = JSON.parse(optimizers_json());
+  OPTIONS = JSON.parse(options_json());
   app = new App($('map'), $('overlay'), $('loss'), $('lr'));
   app.set_scatter($('scatter'));
   buildSurfacePicker();
@@ -509,9 +494,14 @@ async function main() {
   requestAnimationFrame(loop);
 
   const api = {
-    scenario: () => app.scenario(),
+    scenario: () => scenario(),
     load: (obj) => {
-      try { app.load(obj); } catch (e) { throw new Error(errText(e)); }
+      // The object is read into JSON text first: a getter that throws or a cycle fails here,
+      // before the engine is touched, and numbers reach the engine exactly as JSON.parse gave them.
+      let text;
+      try { text = JSON.stringify(obj); } catch (e) { throw new Error('scenario: ' + errText(e)); }
+      if (typeof text !== 'string') throw new Error('scenario: expected an object');
+      try { app.load_json(text); } catch (e) { throw new Error(errText(e)); }
       syncSurface(); buildRuns(); afterChange();
     },
     step: (n = 1) => {
@@ -520,7 +510,7 @@ async function main() {
       app.step(Math.min(k, 4294967295));
       afterChange();
     },
-    paths: () => app.paths(),
+    paths: () => JSON.parse(app.paths_json()),
   };
   Object.defineProperty(api, '_app', { value: app, enumerable: false });
   window.playground = api;

@@ -1,187 +1,627 @@
-//! Optimizer configurations: the serde form that scenarios carry, with the spec's defaults and
-//! the ranges sliders offer.
+//! Optimizer configurations, every hyper-parameter and every optimizer declared once.
+//!
+//! - A hyper-parameter ([`Param`]) is declared in [`Param::spec`]: its JSON name, symbol,
+//!   meaning, valid range, default and slider.
+//! - An optimizer ([`OptKind`]) is declared in [`OPTIMIZERS`]: its name, title, description and
+//!   the hyper-parameters it takes (with any default, slider or label of its own).
+//!
+//! Parsing and writing the scenario form ([`OptimizerConfig`]), validation and its messages,
+//! defaults ([`OptimizerConfig::resolve`]), the page's sliders (the table's JSON) and the
+//! command line's `optimizers` all follow from these two declarations.
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, Visitor};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::ops::Index;
 
-/// Every optimizer the engine knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OptKind {
-    Gd,
-    Momentum,
-    Nesterov,
-    Adagrad,
-    Rmsprop,
-    Adam,
-    Adamw,
-    Amsgrad,
-    Nadam,
-    Radam,
-    Adabound,
-    Adadelta,
-    Lion,
-    SgdHd,
-    Lookahead,
-    Newton,
-    Bfgs,
-    Lbfgs,
+/// A field-less enum with `COUNT` and `ALL` (every variant, in declaration order, so that
+/// `v as usize` is the position of `v` in `ALL`).
+macro_rules! listed_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+        impl $name {
+            /// How many variants there are.
+            pub const COUNT: usize = [$(stringify!($variant)),+].len();
+            /// Every variant, in declaration order.
+            pub const ALL: [$name; $name::COUNT] = [$($name::$variant),+];
+        }
+    };
 }
 
-/// The line searches of `bfgs` and `lbfgs`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LineSearch {
-    None,
-    Armijo,
-    Wolfe,
+// ---------------------------------------------------------------- hyper-parameters
+
+listed_enum! {
+    /// Every hyper-parameter an optimizer may take (besides `line_search` and `inner`),
+    /// declared in [`Param::spec`].
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum Param {
+        Lr,
+        Momentum,
+        Beta1,
+        Beta2,
+        Eps,
+        Rho,
+        WeightDecay,
+        FinalLr,
+        Gamma,
+        HyperLr,
+        Damping,
+        Memory,
+        K,
+        Alpha,
+    }
 }
 
-/// How a hyper-parameter is described to the page.
+/// The values a hyper-parameter accepts; it both checks a value and words the rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Valid {
+    /// `> 0`
+    Positive,
+    /// `≥ 0`
+    NonNegative,
+    /// `in [0, 1)`
+    ZeroToBelowOne,
+    /// `in (0, 1]`
+    AboveZeroToOne,
+    /// An integer from 1 to `max`.
+    Integer { max: u32 },
+}
+
+impl Valid {
+    /// Whether `v` (a finite number) is allowed.
+    pub fn contains(self, v: f64) -> bool {
+        match self {
+            Valid::Positive => v > 0.0,
+            Valid::NonNegative => v >= 0.0,
+            Valid::ZeroToBelowOne => (0.0..1.0).contains(&v),
+            Valid::AboveZeroToOne => v > 0.0 && v <= 1.0,
+            Valid::Integer { max } => v.fract() == 0.0 && (1.0..=f64::from(max)).contains(&v),
+        }
+    }
+}
+
+/// The rule in words, as messages say it after "must be".
+impl fmt::Display for Valid {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Valid::Positive => f.write_str("> 0"),
+            Valid::NonNegative => f.write_str("≥ 0"),
+            Valid::ZeroToBelowOne => f.write_str("in [0, 1)"),
+            Valid::AboveZeroToOne => f.write_str("in (0, 1]"),
+            Valid::Integer { max } => write!(f, "an integer from 1 to {max}"),
+        }
+    }
+}
+
+impl Serialize for Valid {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A hyper-parameter as one optimizer takes it: [`Param::spec`], with the optimizer's own
+/// default, slider or label where it has one. Serialized for the page.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct HyperSpec {
+    #[serde(skip)]
+    pub param: Param,
+    /// The JSON name.
     pub name: &'static str,
-    /// The spec's default; `None` where the value must be given (`lr` of most optimizers).
+    /// The default; `None` where the value must be given (`lr` of most optimizers).
     pub default: Option<f64>,
     /// Slider range and scale.
     pub min: f64,
     pub max: f64,
     pub log: bool,
+    /// Whether only integers are valid (from [`HyperSpec::valid`]).
     pub integer: bool,
-    /// A short label for the page.
+    /// The slider's label (also its accessible name on the page).
     pub label: &'static str,
+    /// The symbol of the spec's formulas (`η`, `β₁`, …).
+    pub symbol: &'static str,
+    /// What it does, in one line.
+    pub meaning: &'static str,
+    /// The values accepted (serialized in words, e.g. `in [0, 1)`).
+    pub valid: Valid,
 }
 
-const fn hs(
-    name: &'static str,
-    default: Option<f64>,
-    min: f64,
-    max: f64,
-    log: bool,
-    label: &'static str,
-) -> HyperSpec {
-    HyperSpec {
-        name,
-        default,
-        min,
-        max,
-        log,
-        integer: false,
-        label,
+impl HyperSpec {
+    /// A declaration with no default, a linear slider over [0, 1] and the symbol as label.
+    const fn new(
+        param: Param,
+        name: &'static str,
+        symbol: &'static str,
+        meaning: &'static str,
+        valid: Valid,
+    ) -> Self {
+        HyperSpec {
+            param,
+            name,
+            default: None,
+            min: 0.0,
+            max: 1.0,
+            log: false,
+            integer: matches!(valid, Valid::Integer { .. }),
+            label: symbol,
+            symbol,
+            meaning,
+            valid,
+        }
+    }
+    const fn with_default(self, default: f64) -> Self {
+        HyperSpec {
+            default: Some(default),
+            ..self
+        }
+    }
+    const fn with_slider(self, min: f64, max: f64, log: bool) -> Self {
+        HyperSpec {
+            min,
+            max,
+            log,
+            ..self
+        }
+    }
+    const fn with_label(self, label: &'static str) -> Self {
+        HyperSpec { label, ..self }
+    }
+    const fn with_meaning(self, meaning: &'static str) -> Self {
+        HyperSpec { meaning, ..self }
     }
 }
 
-const LR: HyperSpec = hs("lr", None, 1e-5, 10.0, true, "learning rate η");
-const LR1: HyperSpec = hs("lr", Some(1.0), 1e-3, 10.0, true, "step factor η");
-const MOMENTUM: HyperSpec = hs("momentum", Some(0.9), 0.0, 0.999, false, "momentum β");
-const BETA1: HyperSpec = hs("beta1", Some(0.9), 0.0, 0.999, false, "β₁");
-const BETA2: HyperSpec = hs("beta2", Some(0.999), 0.5, 0.99999, false, "β₂");
-const EPS: HyperSpec = hs("eps", Some(1e-8), 1e-12, 1.0, true, "ε");
-const RHO: HyperSpec = hs("rho", Some(0.9), 0.0, 0.999, false, "decay ρ");
-const WD: HyperSpec = hs(
-    "weight_decay",
-    Some(0.01),
-    0.0,
-    1.0,
-    false,
-    "weight decay λ",
-);
+const LOG: bool = true;
+const LINEAR: bool = false;
 
-/// What one optimizer takes, and what it is.
+impl Param {
+    /// The declaration of every hyper-parameter: name, symbol, meaning, valid values, default
+    /// and slider. An optimizer may override the default, the slider and the label
+    /// ([`OPTIMIZERS`]).
+    pub const fn spec(self) -> HyperSpec {
+        use Valid::*;
+        match self {
+            Param::Lr => HyperSpec::new(
+                self,
+                "lr",
+                "η",
+                "the learning rate, which schedules scale",
+                Positive,
+            )
+            .with_slider(1e-5, 10.0, LOG)
+            .with_label("learning rate η"),
+            Param::Momentum => HyperSpec::new(
+                self,
+                "momentum",
+                "β",
+                "decay of the velocity",
+                ZeroToBelowOne,
+            )
+            .with_default(0.9)
+            .with_slider(0.0, 0.999, LINEAR)
+            .with_label("momentum β"),
+            Param::Beta1 => HyperSpec::new(
+                self,
+                "beta1",
+                "β₁",
+                "decay of the first-moment average",
+                ZeroToBelowOne,
+            )
+            .with_default(0.9)
+            .with_slider(0.0, 0.999, LINEAR),
+            Param::Beta2 => HyperSpec::new(
+                self,
+                "beta2",
+                "β₂",
+                "decay of the second-moment average",
+                ZeroToBelowOne,
+            )
+            .with_default(0.999)
+            .with_slider(0.5, 0.99999, LINEAR),
+            Param::Eps => HyperSpec::new(self, "eps", "ε", "added to the denominator", Positive)
+                .with_default(1e-8)
+                .with_slider(1e-12, 1.0, LOG),
+            Param::Rho => HyperSpec::new(
+                self,
+                "rho",
+                "ρ",
+                "decay of the squared-gradient average",
+                ZeroToBelowOne,
+            )
+            .with_default(0.9)
+            .with_slider(0.0, 0.999, LINEAR)
+            .with_label("decay ρ"),
+            Param::WeightDecay => HyperSpec::new(
+                self,
+                "weight_decay",
+                "λ",
+                "decoupled weight decay, λθ added to the update",
+                NonNegative,
+            )
+            .with_default(0.01)
+            .with_slider(0.0, 1.0, LINEAR)
+            .with_label("weight decay λ"),
+            Param::FinalLr => HyperSpec::new(
+                self,
+                "final_lr",
+                "η*",
+                "the SGD rate the bounds close on",
+                Positive,
+            )
+            .with_default(0.1)
+            .with_slider(1e-4, 1.0, LOG)
+            .with_label("final rate"),
+            Param::Gamma => {
+                HyperSpec::new(self, "gamma", "γ", "how fast the bounds close", Positive)
+                    .with_default(1e-3)
+                    .with_slider(1e-5, 0.1, LOG)
+                    .with_label("bound speed γ")
+            }
+            Param::HyperLr => HyperSpec::new(
+                self,
+                "hyper_lr",
+                "βₕ",
+                "rate at which the learning rate is learned",
+                NonNegative,
+            )
+            .with_default(1e-4)
+            .with_slider(1e-8, 1e-2, LOG)
+            .with_label("hyper rate β"),
+            Param::Damping => HyperSpec::new(
+                self,
+                "damping",
+                "λ",
+                "added to the Hessian's diagonal",
+                NonNegative,
+            )
+            .with_default(0.0)
+            .with_slider(0.0, 10.0, LINEAR)
+            .with_label("damping λ"),
+            Param::Memory => HyperSpec::new(
+                self,
+                "memory",
+                "m",
+                "curvature pairs kept",
+                Integer { max: 1000 },
+            )
+            .with_default(10.0)
+            .with_slider(1.0, 20.0, LINEAR)
+            .with_label("memory"),
+            Param::K => HyperSpec::new(
+                self,
+                "k",
+                "k",
+                "fast steps between syncs",
+                Integer { max: 100_000 },
+            )
+            .with_default(5.0)
+            .with_slider(1.0, 20.0, LINEAR)
+            .with_label("sync every k"),
+            Param::Alpha => HyperSpec::new(
+                self,
+                "alpha",
+                "α",
+                "fraction of the way the slow weights move to the fast ones",
+                AboveZeroToOne,
+            )
+            .with_default(0.5)
+            .with_slider(0.05, 1.0, LINEAR)
+            .with_label("slow step α"),
+        }
+    }
+
+    /// The JSON name.
+    pub const fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    pub fn from_name(name: &str) -> Option<Param> {
+        Param::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+// ---------------------------------------------------------------- optimizers
+
+listed_enum! {
+    /// Every optimizer the engine knows, declared in [`OPTIMIZERS`] (in this order).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub enum OptKind {
+        Gd,
+        Momentum,
+        Nesterov,
+        Adagrad,
+        Rmsprop,
+        Adam,
+        Adamw,
+        Amsgrad,
+        Nadam,
+        Radam,
+        Adabound,
+        Adadelta,
+        Lion,
+        SgdHd,
+        Lookahead,
+        Newton,
+        Bfgs,
+        Lbfgs,
+    }
+}
+
+listed_enum! {
+    /// The line searches of `bfgs` and `lbfgs`, in the order the page offers them.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub enum LineSearch {
+        #[default]
+        Wolfe,
+        Armijo,
+        None,
+    }
+}
+
+impl LineSearch {
+    /// The JSON name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            LineSearch::Wolfe => "wolfe",
+            LineSearch::Armijo => "armijo",
+            LineSearch::None => "none",
+        }
+    }
+    /// What the page's menu says.
+    pub const fn title(self) -> &'static str {
+        match self {
+            LineSearch::Wolfe => "strong Wolfe",
+            LineSearch::Armijo => "Armijo backtracking",
+            LineSearch::None => "none (fixed step)",
+        }
+    }
+    pub fn from_name(name: &str) -> Option<LineSearch> {
+        LineSearch::ALL.into_iter().find(|l| l.name() == name)
+    }
+}
+
+/// The line searches' names (for serde's messages).
+const LINE_SEARCH_NAMES: [&str; LineSearch::COUNT] = {
+    let mut names = [""; LineSearch::COUNT];
+    let mut i = 0;
+    while i < LineSearch::COUNT {
+        names[i] = LineSearch::ALL[i].name();
+        i += 1;
+    }
+    names
+};
+
+/// What one optimizer takes, and what it is. Serialized for the page.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct OptInfo {
     pub kind: OptKind,
     pub name: &'static str,
     pub title: &'static str,
     pub description: &'static str,
+    /// The hyper-parameters it takes, in the order the page shows them.
     pub params: &'static [HyperSpec],
     /// Second-order and quasi-Newton methods take no clipping or L2.
     pub first_order: bool,
+    /// Whether it takes `line_search` (default [`LineSearch::default`]).
+    pub line_search: bool,
+    /// Whether it wraps an `inner` first-order optimizer (required).
+    pub wraps: bool,
 }
 
-/// The optimizers, in the order the page offers them.
-pub const OPTIMIZERS: &[OptInfo] = &[
-    OptInfo { kind: OptKind::Gd, name: "gd", title: "Gradient descent", description: "θ ← θ − η∇L", params: &[LR], first_order: true },
-    OptInfo { kind: OptKind::Momentum, name: "momentum", title: "Momentum", description: "Heavy ball: velocity accumulates past gradients (Polyak 1964).", params: &[LR, MOMENTUM], first_order: true },
-    OptInfo { kind: OptKind::Nesterov, name: "nesterov", title: "Nesterov", description: "Momentum with the gradient taken at the look-ahead point (Nesterov 1983).", params: &[LR, MOMENTUM], first_order: true },
-    OptInfo { kind: OptKind::Adagrad, name: "adagrad", title: "AdaGrad", description: "Per-coordinate rates that shrink with the sum of squared gradients (Duchi et al. 2011).", params: &[LR, EPS], first_order: true },
-    OptInfo { kind: OptKind::Rmsprop, name: "rmsprop", title: "RMSprop", description: "Per-coordinate rates from a moving average of squared gradients (Hinton 2012).", params: &[LR, RHO, EPS], first_order: true },
-    OptInfo { kind: OptKind::Adam, name: "adam", title: "Adam", description: "Bias-corrected moving averages of the gradient and its square (Kingma & Ba 2015).", params: &[LR, BETA1, BETA2, EPS], first_order: true },
-    OptInfo { kind: OptKind::Adamw, name: "adamw", title: "AdamW", description: "Adam with decoupled weight decay (Loshchilov & Hutter 2019).", params: &[LR, BETA1, BETA2, EPS, WD], first_order: true },
-    OptInfo { kind: OptKind::Amsgrad, name: "amsgrad", title: "AMSGrad", description: "Adam with a never-decreasing second moment (Reddi et al. 2018).", params: &[LR, BETA1, BETA2, EPS], first_order: true },
-    OptInfo { kind: OptKind::Nadam, name: "nadam", title: "NAdam", description: "Adam with Nesterov momentum (Dozat 2016).", params: &[LR, BETA1, BETA2, EPS], first_order: true },
-    OptInfo { kind: OptKind::Radam, name: "radam", title: "RAdam", description: "Adam with a rectified, variance-aware warm-up (Liu et al. 2020).", params: &[LR, BETA1, BETA2, EPS], first_order: true },
+impl OptInfo {
+    /// How this optimizer takes `p`, if it does.
+    pub fn param(&self, p: Param) -> Option<&HyperSpec> {
+        self.params.iter().find(|s| s.param == p)
+    }
+}
+
+/// An entry of [`OPTIMIZERS`]: first-order, no line search, wrapping nothing unless said.
+const fn entry(
+    kind: OptKind,
+    name: &'static str,
+    title: &'static str,
+    description: &'static str,
+    params: &'static [HyperSpec],
+) -> OptInfo {
     OptInfo {
-        kind: OptKind::Adabound,
-        name: "adabound",
-        title: "AdaBound",
-        description: "Adam whose per-coordinate rates are clamped into bounds that close on final_lr (Luo et al. 2019).",
-        params: &[LR, hs("final_lr", Some(0.1), 1e-4, 1.0, true, "final rate"), hs("gamma", Some(1e-3), 1e-5, 0.1, true, "bound speed γ"), BETA1, BETA2, EPS],
+        kind,
+        name,
+        title,
+        description,
+        params,
         first_order: true,
-    },
-    OptInfo {
-        kind: OptKind::Adadelta,
-        name: "adadelta",
-        title: "AdaDelta",
-        description: "Units-matched steps from moving averages of squared gradients and updates (Zeiler 2012).",
-        params: &[hs("lr", Some(1.0), 1e-3, 10.0, true, "learning rate η"), RHO, hs("eps", Some(1e-6), 1e-12, 1.0, true, "ε")],
-        first_order: true,
-    },
-    OptInfo {
-        kind: OptKind::Lion,
-        name: "lion",
-        title: "Lion",
-        description: "Sign of an interpolated momentum: every step has the same size (Chen et al. 2023).",
-        params: &[LR, BETA1, hs("beta2", Some(0.99), 0.5, 0.99999, false, "β₂"), hs("weight_decay", Some(0.0), 0.0, 1.0, false, "weight decay λ")],
-        first_order: true,
-    },
-    OptInfo {
-        kind: OptKind::SgdHd,
-        name: "sgd_hd",
-        title: "SGD-HD",
-        description: "Gradient descent that learns its own rate by hypergradient descent (Baydin et al. 2018).",
-        params: &[LR, hs("hyper_lr", Some(1e-4), 1e-8, 1e-2, true, "hyper rate β")],
-        first_order: true,
-    },
-    OptInfo {
-        kind: OptKind::Lookahead,
-        name: "lookahead",
-        title: "Lookahead",
-        description: "Wraps an optimizer: every k steps the slow weights move part-way to the fast ones (Zhang et al. 2019).",
-        params: &[
-            HyperSpec { name: "k", default: Some(5.0), min: 1.0, max: 20.0, log: false, integer: true, label: "sync every k" },
-            hs("alpha", Some(0.5), 0.05, 1.0, false, "slow step α"),
-        ],
-        first_order: true,
-    },
-    OptInfo {
-        kind: OptKind::Newton,
-        name: "newton",
-        title: "Newton",
-        description: "θ ← θ − η(H + λI)⁻¹∇L with the exact Hessian.",
-        params: &[LR1, hs("damping", Some(0.0), 0.0, 10.0, false, "damping λ")],
-        first_order: false,
-    },
-    OptInfo {
-        kind: OptKind::Bfgs,
-        name: "bfgs",
-        title: "BFGS",
-        description: "Quasi-Newton: an inverse-Hessian estimate built from gradient differences.",
-        params: &[LR1],
-        first_order: false,
-    },
-    OptInfo {
-        kind: OptKind::Lbfgs,
-        name: "lbfgs",
-        title: "L-BFGS",
-        description: "BFGS from the last few (s, y) pairs only, by the two-loop recursion.",
-        params: &[LR1, HyperSpec { name: "memory", default: Some(10.0), min: 1.0, max: 20.0, log: false, integer: true, label: "memory" }],
-        first_order: false,
-    },
-];
+        line_search: false,
+        wraps: false,
+    }
+}
+
+/// `lr` of Newton, BFGS and L-BFGS: a factor of the step (or the line search's first trial).
+const STEP_FACTOR: HyperSpec = Param::Lr
+    .spec()
+    .with_default(1.0)
+    .with_slider(1e-3, 10.0, LOG)
+    .with_label("step factor η")
+    .with_meaning("factor of the step, or the line search's first trial step");
+
+/// The optimizers, in the order of [`OptKind`] (checked when compiling), which is the order the
+/// page offers them.
+pub static OPTIMIZERS: &[OptInfo] = {
+    use Param::*;
+    &[
+        entry(OptKind::Gd, "gd", "Gradient descent", "θ ← θ − η∇L", &[Lr.spec()]),
+        entry(
+            OptKind::Momentum,
+            "momentum",
+            "Momentum",
+            "Heavy ball: velocity accumulates past gradients (Polyak 1964).",
+            &[Lr.spec(), Momentum.spec()],
+        ),
+        entry(
+            OptKind::Nesterov,
+            "nesterov",
+            "Nesterov",
+            "Momentum with the gradient taken at the look-ahead point (Nesterov 1983).",
+            &[Lr.spec(), Momentum.spec()],
+        ),
+        entry(
+            OptKind::Adagrad,
+            "adagrad",
+            "AdaGrad",
+            "Per-coordinate rates that shrink with the sum of squared gradients (Duchi et al. 2011).",
+            &[Lr.spec(), Eps.spec()],
+        ),
+        entry(
+            OptKind::Rmsprop,
+            "rmsprop",
+            "RMSprop",
+            "Per-coordinate rates from a moving average of squared gradients (Hinton 2012).",
+            &[Lr.spec(), Rho.spec(), Eps.spec()],
+        ),
+        entry(
+            OptKind::Adam,
+            "adam",
+            "Adam",
+            "Bias-corrected moving averages of the gradient and its square (Kingma & Ba 2015).",
+            &[Lr.spec(), Beta1.spec(), Beta2.spec(), Eps.spec()],
+        ),
+        entry(
+            OptKind::Adamw,
+            "adamw",
+            "AdamW",
+            "Adam with decoupled weight decay (Loshchilov & Hutter 2019).",
+            &[Lr.spec(), Beta1.spec(), Beta2.spec(), Eps.spec(), WeightDecay.spec()],
+        ),
+        entry(
+            OptKind::Amsgrad,
+            "amsgrad",
+            "AMSGrad",
+            "Adam with a never-decreasing second moment (Reddi et al. 2018).",
+            &[Lr.spec(), Beta1.spec(), Beta2.spec(), Eps.spec()],
+        ),
+        entry(
+            OptKind::Nadam,
+            "nadam",
+            "NAdam",
+            "Adam with Nesterov momentum (Dozat 2016).",
+            &[Lr.spec(), Beta1.spec(), Beta2.spec(), Eps.spec()],
+        ),
+        entry(
+            OptKind::Radam,
+            "radam",
+            "RAdam",
+            "Adam with a rectified, variance-aware warm-up (Liu et al. 2020).",
+            &[Lr.spec(), Beta1.spec(), Beta2.spec(), Eps.spec()],
+        ),
+        entry(
+            OptKind::Adabound,
+            "adabound",
+            "AdaBound",
+            "Adam whose per-coordinate rates are clamped into bounds that close on final_lr (Luo et al. 2019).",
+            &[Lr.spec(), FinalLr.spec(), Gamma.spec(), Beta1.spec(), Beta2.spec(), Eps.spec()],
+        ),
+        entry(
+            OptKind::Adadelta,
+            "adadelta",
+            "AdaDelta",
+            "Units-matched steps from moving averages of squared gradients and updates (Zeiler 2012).",
+            &[
+                Lr.spec().with_default(1.0).with_slider(1e-3, 10.0, LOG),
+                Rho.spec(),
+                Eps.spec().with_default(1e-6),
+            ],
+        ),
+        entry(
+            OptKind::Lion,
+            "lion",
+            "Lion",
+            "Sign of an interpolated momentum: every step has the same size (Chen et al. 2023).",
+            &[Lr.spec(), Beta1.spec(), Beta2.spec().with_default(0.99), WeightDecay.spec().with_default(0.0)],
+        ),
+        entry(
+            OptKind::SgdHd,
+            "sgd_hd",
+            "SGD-HD",
+            "Gradient descent that learns its own rate by hypergradient descent (Baydin et al. 2018).",
+            &[Lr.spec(), HyperLr.spec()],
+        ),
+        OptInfo {
+            wraps: true,
+            ..entry(
+                OptKind::Lookahead,
+                "lookahead",
+                "Lookahead",
+                "Wraps an optimizer: every k steps the slow weights move part-way to the fast ones (Zhang et al. 2019).",
+                &[K.spec(), Alpha.spec()],
+            )
+        },
+        OptInfo {
+            first_order: false,
+            ..entry(
+                OptKind::Newton,
+                "newton",
+                "Newton",
+                "θ ← θ − η(H + λI)⁻¹∇L with the exact Hessian.",
+                &[STEP_FACTOR, Damping.spec()],
+            )
+        },
+        OptInfo {
+            first_order: false,
+            line_search: true,
+            ..entry(
+                OptKind::Bfgs,
+                "bfgs",
+                "BFGS",
+                "Quasi-Newton: an inverse-Hessian estimate built from gradient differences.",
+                &[STEP_FACTOR],
+            )
+        },
+        OptInfo {
+            first_order: false,
+            line_search: true,
+            ..entry(
+                OptKind::Lbfgs,
+                "lbfgs",
+                "L-BFGS",
+                "BFGS from the last few (s, y) pairs only, by the two-loop recursion.",
+                &[STEP_FACTOR, Memory.spec()],
+            )
+        },
+    ]
+};
+
+// The table lists every kind once, in the enum's order, so that `info` can index it.
+const _: () = {
+    assert!(
+        OPTIMIZERS.len() == OptKind::COUNT,
+        "OPTIMIZERS must list every OptKind"
+    );
+    let mut i = 0;
+    while i < OptKind::COUNT {
+        assert!(
+            OPTIMIZERS[i].kind as usize == i,
+            "OPTIMIZERS must follow the order of OptKind"
+        );
+        i += 1;
+    }
+};
+
+/// The optimizers' names, in [`OPTIMIZERS`]' order (for serde's messages).
+const NAMES: [&str; OptKind::COUNT] = {
+    let mut names = [""; OptKind::COUNT];
+    let mut i = 0;
+    while i < OptKind::COUNT {
+        names[i] = OPTIMIZERS[i].name;
+        i += 1;
+    }
+    names
+};
 
 impl OptKind {
     pub fn info(self) -> &'static OptInfo {
-        // OPTIMIZERS lists every kind once, in declaration order.
+        // Checked when compiling: OPTIMIZERS[i].kind as usize == i.
         &OPTIMIZERS[self as usize]
     }
     pub fn name(self) -> &'static str {
@@ -192,258 +632,225 @@ impl OptKind {
     }
 }
 
+/// Reads one of `names` with `from_name` (an unknown one is serde's "unknown variant").
+fn deserialize_name<'de, D: Deserializer<'de>, T>(
+    d: D,
+    names: &'static [&'static str],
+    from_name: fn(&str) -> Option<T>,
+) -> Result<T, D::Error> {
+    struct Name<T> {
+        names: &'static [&'static str],
+        from_name: fn(&str) -> Option<T>,
+    }
+    impl<T> Visitor<'_> for Name<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            write!(f, "one of {}", self.names.join(", "))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+            (self.from_name)(v).ok_or_else(|| E::unknown_variant(v, self.names))
+        }
+    }
+    d.deserialize_str(Name { names, from_name })
+}
+
+impl Serialize for OptKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for OptKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize_name(d, &NAMES, OptKind::from_name)
+    }
+}
+
+impl Serialize for LineSearch {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for LineSearch {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize_name(d, &LINE_SEARCH_NAMES, LineSearch::from_name)
+    }
+}
+
+// ---------------------------------------------------------------- the scenario form
+
 /// An optimizer as a scenario gives it: the name and any hyper-parameters; a missing one takes
-/// the spec's default.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// the optimizer's default.
+///
+/// JSON: `{"name": "adam", "lr": 0.01, "beta1": 0.9, …}` with the hyper-parameters of
+/// [`Param`] by name, `"line_search"` (bfgs, lbfgs) and `"inner"` (lookahead).
+#[derive(Clone, Debug, PartialEq)]
 pub struct OptimizerConfig {
     pub name: OptKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lr: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub momentum: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub beta1: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub beta2: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub eps: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rho: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weight_decay: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub final_lr: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gamma: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hyper_lr: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub damping: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memory: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The hyper-parameters as given, indexed by [`Param`].
+    values: [Option<f64>; Param::COUNT],
     pub line_search: Option<LineSearch>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub k: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alpha: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inner: Option<Box<OptimizerConfig>>,
 }
 
-/// Every hyper-parameter resolved to a number (defaults filled in).
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Every hyper-parameter resolved to a number, defaults filled in: what the rules read, as
+/// `h[Param::Beta1]`. A parameter the optimizer does not take reads NaN.
+#[derive(Clone, Copy, Debug)]
 pub struct Hyper {
-    pub lr: f64,
-    pub momentum: f64,
-    pub beta1: f64,
-    pub beta2: f64,
-    pub eps: f64,
-    pub rho: f64,
-    pub weight_decay: f64,
-    pub final_lr: f64,
-    pub gamma: f64,
-    pub hyper_lr: f64,
-    pub damping: f64,
-    pub memory: usize,
+    values: [f64; Param::COUNT],
     pub line_search: LineSearch,
-    pub k: u32,
-    pub alpha: f64,
+}
+
+impl Index<Param> for Hyper {
+    type Output = f64;
+    #[inline]
+    fn index(&self, p: Param) -> &f64 {
+        &self.values[p as usize]
+    }
+}
+
+/// Equal when every value is the same to the bit (NaN included).
+impl PartialEq for Hyper {
+    fn eq(&self, other: &Hyper) -> bool {
+        self.line_search == other.line_search
+            && self
+                .values
+                .iter()
+                .zip(&other.values)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+    }
 }
 
 impl OptimizerConfig {
-    /// A configuration with nothing but a name (and a learning rate where one is required).
+    /// A configuration with nothing but a name (lookahead wraps adam with lr 0.01).
     pub fn new(kind: OptKind) -> Self {
-        let mut c = OptimizerConfig {
+        OptimizerConfig {
             name: kind,
-            lr: None,
-            momentum: None,
-            beta1: None,
-            beta2: None,
-            eps: None,
-            rho: None,
-            weight_decay: None,
-            final_lr: None,
-            gamma: None,
-            hyper_lr: None,
-            damping: None,
-            memory: None,
+            values: [None; Param::COUNT],
             line_search: None,
-            k: None,
-            alpha: None,
-            inner: None,
-        };
-        if kind == OptKind::Lookahead {
-            let mut inner = OptimizerConfig::new(OptKind::Adam);
-            inner.lr = Some(0.01);
-            c.inner = Some(Box::new(inner));
+            inner: kind
+                .info()
+                .wraps
+                .then(|| Box::new(OptimizerConfig::new(OptKind::Adam).with_lr(0.01))),
         }
-        c
     }
 
     /// With `lr` set.
     pub fn with_lr(mut self, lr: f64) -> Self {
-        self.lr = Some(lr);
+        self.values[Param::Lr as usize] = Some(lr);
         self
     }
 
-    /// Reads a numeric hyper-parameter by name (as given, not defaulted).
+    /// A hyper-parameter as given (not defaulted).
+    pub fn given(&self, p: Param) -> Option<f64> {
+        self.values[p as usize]
+    }
+
+    /// Sets a hyper-parameter (rounded for integer ones); false if this optimizer does not
+    /// take it.
+    pub fn set_param(&mut self, p: Param, v: f64) -> bool {
+        match self.name.info().param(p) {
+            Some(spec) => {
+                self.values[p as usize] = Some(if spec.integer { v.round() } else { v });
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The value in force for `p`: as given, else this optimizer's default.
+    pub fn value_of(&self, p: Param) -> Option<f64> {
+        self.given(p)
+            .or_else(|| self.name.info().param(p).and_then(|s| s.default))
+    }
+
+    /// Reads a hyper-parameter by name (as given, not defaulted).
     pub fn get(&self, name: &str) -> Option<f64> {
-        match name {
-            "lr" => self.lr,
-            "momentum" => self.momentum,
-            "beta1" => self.beta1,
-            "beta2" => self.beta2,
-            "eps" => self.eps,
-            "rho" => self.rho,
-            "weight_decay" => self.weight_decay,
-            "final_lr" => self.final_lr,
-            "gamma" => self.gamma,
-            "hyper_lr" => self.hyper_lr,
-            "damping" => self.damping,
-            "memory" => self.memory.map(f64::from),
-            "k" => self.k.map(f64::from),
-            "alpha" => self.alpha,
-            _ => None,
-        }
+        Param::from_name(name).and_then(|p| self.given(p))
     }
 
-    /// Sets a numeric hyper-parameter by name; false for a name this optimizer does not take.
+    /// Sets a hyper-parameter by name; false for a name this optimizer does not take.
     pub fn set(&mut self, name: &str, v: f64) -> bool {
-        if !self.name.info().params.iter().any(|p| p.name == name) {
-            return false;
-        }
-        let int = || Some(v.round().clamp(0.0, u32::MAX as f64) as u32);
-        match name {
-            "lr" => self.lr = Some(v),
-            "momentum" => self.momentum = Some(v),
-            "beta1" => self.beta1 = Some(v),
-            "beta2" => self.beta2 = Some(v),
-            "eps" => self.eps = Some(v),
-            "rho" => self.rho = Some(v),
-            "weight_decay" => self.weight_decay = Some(v),
-            "final_lr" => self.final_lr = Some(v),
-            "gamma" => self.gamma = Some(v),
-            "hyper_lr" => self.hyper_lr = Some(v),
-            "damping" => self.damping = Some(v),
-            "memory" => self.memory = int(),
-            "k" => self.k = int(),
-            "alpha" => self.alpha = Some(v),
-            _ => return false,
-        }
-        true
+        Param::from_name(name).is_some_and(|p| self.set_param(p, v))
     }
 
-    /// The value in force for `name`: as given, else the spec's default.
+    /// The value in force for `name`: as given, else the optimizer's default.
     pub fn value(&self, name: &str) -> Option<f64> {
-        self.get(name).or_else(|| {
-            self.name
-                .info()
-                .params
-                .iter()
-                .find(|p| p.name == name)
-                .and_then(|p| p.default)
-        })
+        Param::from_name(name).and_then(|p| self.value_of(p))
     }
 
     /// The base learning rate `η` that schedules scale: `lr`, or the inner optimizer's for
     /// `lookahead`.
     pub fn base_lr(&self) -> f64 {
-        match (&self.name, &self.inner) {
-            (OptKind::Lookahead, Some(inner)) => inner.base_lr(),
-            _ => self.value("lr").unwrap_or(1.0),
+        match (self.name.info().wraps, &self.inner) {
+            (true, Some(inner)) => inner.base_lr(),
+            _ => self.value_of(Param::Lr).unwrap_or(1.0),
         }
     }
 
     /// Checks names, required values and ranges. The message names the field under `path`.
     pub fn validate(&self, path: &str) -> Result<(), String> {
         let info = self.name.info();
-        let takes = |n: &str| info.params.iter().any(|p| p.name == n);
-        let list = || {
-            let mut v: Vec<&str> = info.params.iter().map(|p| p.name).collect();
-            if matches!(self.name, OptKind::Bfgs | OptKind::Lbfgs) {
-                v.push("line_search");
+        let takes_no = |field: &str| {
+            let mut takes: Vec<&str> = info.params.iter().map(|p| p.name).collect();
+            if info.line_search {
+                takes.push("line_search");
             }
-            if self.name == OptKind::Lookahead {
-                v.push("inner");
+            if info.wraps {
+                takes.push("inner");
             }
-            v.join(", ")
+            Err(format!(
+                "{path}.{field}: '{}' takes no '{field}' (it takes: {})",
+                info.name,
+                takes.join(", ")
+            ))
         };
-        let given: [(&str, bool); 16] = [
-            ("lr", self.lr.is_some()),
-            ("momentum", self.momentum.is_some()),
-            ("beta1", self.beta1.is_some()),
-            ("beta2", self.beta2.is_some()),
-            ("eps", self.eps.is_some()),
-            ("rho", self.rho.is_some()),
-            ("weight_decay", self.weight_decay.is_some()),
-            ("final_lr", self.final_lr.is_some()),
-            ("gamma", self.gamma.is_some()),
-            ("hyper_lr", self.hyper_lr.is_some()),
-            ("damping", self.damping.is_some()),
-            ("memory", self.memory.is_some()),
-            ("k", self.k.is_some()),
-            ("alpha", self.alpha.is_some()),
-            ("line_search", self.line_search.is_some()),
-            ("inner", self.inner.is_some()),
-        ];
-        for (n, g) in given {
-            let ok = match n {
-                "line_search" => matches!(self.name, OptKind::Bfgs | OptKind::Lbfgs),
-                "inner" => self.name == OptKind::Lookahead,
-                _ => takes(n),
-            };
-            if g && !ok {
-                return Err(format!(
-                    "{path}.{n}: '{}' takes no '{n}' (it takes: {})",
-                    info.name,
-                    list()
-                ));
+        for p in Param::ALL {
+            if self.given(p).is_some() && info.param(p).is_none() {
+                return takes_no(p.name());
             }
         }
-        for p in info.params {
-            let v = match self.get(p.name) {
+        if self.line_search.is_some() && !info.line_search {
+            return takes_no("line_search");
+        }
+        if self.inner.is_some() && !info.wraps {
+            return takes_no("inner");
+        }
+        for spec in info.params {
+            let name = spec.name;
+            let v = match self.given(spec.param) {
                 Some(v) => v,
-                None if p.default.is_some() => continue,
+                None if spec.default.is_some() => continue,
                 None => {
                     return Err(format!(
-                        "{path}.{}: '{}' needs a value for '{}'",
-                        p.name, info.name, p.name
+                        "{path}.{name}: '{}' needs a value for '{name}'",
+                        info.name
                     ))
                 }
             };
-            let bad = |what: &str| Err(format!("{path}.{}: must be {what} (got {v})", p.name));
+            let bad =
+                |what: &dyn fmt::Display| Err(format!("{path}.{name}: must be {what} (got {v})"));
             if !v.is_finite() {
-                return bad("a finite number");
+                return bad(&"a finite number");
             }
-            match p.name {
-                "lr" | "eps" | "final_lr" | "gamma" if v <= 0.0 => return bad("> 0"),
-                "momentum" | "beta1" | "beta2" | "rho" if !(0.0..1.0).contains(&v) => {
-                    return bad("in [0, 1)")
-                }
-                "weight_decay" | "hyper_lr" | "damping" if v < 0.0 => return bad("≥ 0"),
-                "memory" if !(1.0..=1000.0).contains(&v) => {
-                    return bad("an integer from 1 to 1000")
-                }
-                "k" if !(1.0..=100_000.0).contains(&v) => {
-                    return bad("an integer from 1 to 100000")
-                }
-                "alpha" if !(v > 0.0 && v <= 1.0) => return bad("in (0, 1]"),
-                _ => {}
+            if !spec.valid.contains(v) {
+                return bad(&spec.valid);
             }
         }
-        if self.name == OptKind::Lookahead {
+        if info.wraps {
             match &self.inner {
                 None => {
                     return Err(format!(
-                        "{path}.inner: 'lookahead' needs an inner optimizer"
+                        "{path}.inner: '{}' needs an inner optimizer",
+                        info.name
                     ))
                 }
                 Some(inner) => {
                     if !inner.name.info().first_order {
                         return Err(format!(
-                            "{path}.inner.name: lookahead wraps a first-order optimizer, not '{}'",
+                            "{path}.inner.name: {} wraps a first-order optimizer, not '{}'",
+                            info.name,
                             inner.name.name()
                         ));
                     }
@@ -454,25 +861,145 @@ impl OptimizerConfig {
         Ok(())
     }
 
-    /// The hyper-parameters with defaults filled in. Call on a validated configuration.
+    /// The hyper-parameters with defaults filled in. Call on a validated configuration (a
+    /// missing required value, like a parameter the optimizer does not take, reads NaN).
     pub fn resolve(&self) -> Hyper {
-        let d = |n: &str, fallback: f64| self.value(n).unwrap_or(fallback);
-        Hyper {
-            lr: d("lr", 0.01),
-            momentum: d("momentum", 0.9),
-            beta1: d("beta1", 0.9),
-            beta2: d("beta2", 0.999),
-            eps: d("eps", 1e-8),
-            rho: d("rho", 0.9),
-            weight_decay: d("weight_decay", 0.0),
-            final_lr: d("final_lr", 0.1),
-            gamma: d("gamma", 1e-3),
-            hyper_lr: d("hyper_lr", 1e-4),
-            damping: d("damping", 0.0),
-            memory: d("memory", 10.0).max(1.0) as usize,
-            line_search: self.line_search.unwrap_or(LineSearch::Wolfe),
-            k: d("k", 5.0).max(1.0) as u32,
-            alpha: d("alpha", 0.5),
+        let mut values = [f64::NAN; Param::COUNT];
+        for spec in self.name.info().params {
+            values[spec.param as usize] = self.value_of(spec.param).unwrap_or(f64::NAN);
         }
+        Hyper {
+            values,
+            line_search: self.line_search.unwrap_or_default(),
+        }
+    }
+}
+
+/// The fields of the JSON form, in the order they are written.
+const FIELDS: [&str; Param::COUNT + 3] = {
+    let mut f = [""; Param::COUNT + 3];
+    f[0] = "name";
+    let mut i = 0;
+    while i < Param::COUNT {
+        f[i + 1] = Param::ALL[i].name();
+        i += 1;
+    }
+    f[Param::COUNT + 1] = "line_search";
+    f[Param::COUNT + 2] = "inner";
+    f
+};
+
+/// Integers up to this size are written without a fraction (2⁵³ − 1, JavaScript's
+/// `Number.MAX_SAFE_INTEGER`).
+const EXACT_INT: f64 = 9_007_199_254_740_991.0;
+
+impl Serialize for OptimizerConfig {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let given = self.values.iter().filter(|v| v.is_some()).count();
+        let len =
+            1 + given + usize::from(self.line_search.is_some()) + usize::from(self.inner.is_some());
+        let mut st = s.serialize_struct("OptimizerConfig", len)?;
+        st.serialize_field("name", &self.name)?;
+        for p in Param::ALL {
+            if let Some(v) = self.given(p) {
+                let spec = p.spec();
+                if spec.integer && v.fract() == 0.0 && v.abs() <= EXACT_INT {
+                    st.serialize_field(spec.name, &(v as i64))?;
+                } else {
+                    st.serialize_field(spec.name, &v)?;
+                }
+            }
+        }
+        if let Some(ls) = &self.line_search {
+            st.serialize_field("line_search", ls)?;
+        }
+        if let Some(inner) = &self.inner {
+            st.serialize_field("inner", inner)?;
+        }
+        st.end()
+    }
+}
+
+/// A key of the JSON form.
+enum Field {
+    Name,
+    Param(Param),
+    LineSearch,
+    Inner,
+}
+
+impl Field {
+    /// Its position in [`FIELDS`].
+    fn index(&self) -> usize {
+        match self {
+            Field::Name => 0,
+            Field::Param(p) => 1 + *p as usize,
+            Field::LineSearch => Param::COUNT + 1,
+            Field::Inner => Param::COUNT + 2,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Key;
+        impl Visitor<'_> for Key {
+            type Value = Field;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field of an optimizer")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
+                match v {
+                    "name" => Ok(Field::Name),
+                    "line_search" => Ok(Field::LineSearch),
+                    "inner" => Ok(Field::Inner),
+                    _ => Param::from_name(v)
+                        .map(Field::Param)
+                        .ok_or_else(|| E::unknown_field(v, &FIELDS)),
+                }
+            }
+        }
+        d.deserialize_identifier(Key)
+    }
+}
+
+impl<'de> Deserialize<'de> for OptimizerConfig {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Config;
+        impl<'de> Visitor<'de> for Config {
+            type Value = OptimizerConfig;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an optimizer like {\"name\": \"adam\", \"lr\": 0.01}")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OptimizerConfig, A::Error> {
+                let mut seen = [false; FIELDS.len()];
+                let mut name = None;
+                let mut values = [None; Param::COUNT];
+                let mut line_search = None;
+                let mut inner = None;
+                while let Some(key) = map.next_key::<Field>()? {
+                    let i = key.index();
+                    if std::mem::replace(&mut seen[i], true) {
+                        return Err(de::Error::duplicate_field(FIELDS[i]));
+                    }
+                    match key {
+                        Field::Name => name = Some(map.next_value::<OptKind>()?),
+                        // Any number; integer parameters are checked by `validate`.
+                        Field::Param(p) => values[p as usize] = map.next_value::<Option<f64>>()?,
+                        Field::LineSearch => line_search = map.next_value()?,
+                        Field::Inner => inner = map.next_value()?,
+                    }
+                }
+                Ok(OptimizerConfig {
+                    name: name.ok_or_else(|| de::Error::missing_field("name"))?,
+                    values,
+                    line_search,
+                    inner,
+                })
+            }
+        }
+        // A map, not a struct: serde-wasm-bindgen reads a struct's known fields only, a map's
+        // every key (so that unknown ones are rejected there too).
+        d.deserialize_map(Config)
     }
 }

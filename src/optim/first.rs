@@ -3,7 +3,7 @@
 //! Clipping, L2 and schedules are not here: the run applies them to the gradient and the rate
 //! before a rule sees them, so every rule composes with every one of them.
 
-use super::config::{Hyper, OptKind};
+use super::config::{Hyper, OptKind, Param};
 use crate::vec2::Vec2;
 
 /// The state every first-order rule may keep (zero at the start).
@@ -78,7 +78,7 @@ impl Rule {
             kind,
             hp,
             st: Moments {
-                alpha: hp.lr,
+                alpha: hp[Param::Lr],
                 ..Moments::default()
             },
         }
@@ -88,7 +88,7 @@ impl Rule {
     #[inline]
     pub fn grad_point(&self, theta: Vec2) -> Vec2 {
         match self.kind {
-            OptKind::Nesterov => theta - self.hp.momentum * self.st.m,
+            OptKind::Nesterov => theta - self.hp[Param::Momentum] * self.st.m,
             _ => theta,
         }
     }
@@ -96,36 +96,37 @@ impl Rule {
     /// One update with the (clipped, L2-augmented) gradient `g` and rate `eta`. Returns the new
     /// point and the rate actually used (SGD-HD's learned one; `eta` otherwise).
     pub fn step(&mut self, theta: Vec2, g: Vec2, eta: f64) -> (Vec2, f64) {
+        use Param::*;
         let h = self.hp;
         let st = &mut self.st;
         st.t += 1;
         let t = st.t as f64;
         let adam_moments = |st: &mut Moments| {
-            st.m = h.beta1 * st.m + (1.0 - h.beta1) * g;
-            st.v = h.beta2 * st.v + (1.0 - h.beta2) * sq(g);
+            st.m = h[Beta1] * st.m + (1.0 - h[Beta1]) * g;
+            st.v = h[Beta2] * st.v + (1.0 - h[Beta2]) * sq(g);
         };
         let next = match self.kind {
             OptKind::Gd => theta - eta * g,
             OptKind::Momentum | OptKind::Nesterov => {
-                st.m = h.momentum * st.m + eta * g;
+                st.m = h[Momentum] * st.m + eta * g;
                 theta - st.m
             }
             OptKind::Adagrad => {
                 st.v += sq(g);
-                theta - eta * div(g, add_s(sqrt(st.v), h.eps))
+                theta - eta * div(g, add_s(sqrt(st.v), h[Eps]))
             }
             OptKind::Rmsprop => {
-                st.v = h.rho * st.v + (1.0 - h.rho) * sq(g);
-                theta - eta * div(g, add_s(sqrt(st.v), h.eps))
+                st.v = h[Rho] * st.v + (1.0 - h[Rho]) * sq(g);
+                theta - eta * div(g, add_s(sqrt(st.v), h[Eps]))
             }
             OptKind::Adam | OptKind::Adamw => {
                 adam_moments(st);
-                let (c1, c2) = (1.0 - pow(h.beta1, t), 1.0 - pow(h.beta2, t));
+                let (c1, c2) = (1.0 - pow(h[Beta1], t), 1.0 - pow(h[Beta2], t));
                 let mh = st.m.map(|m| m / c1);
                 let vh = st.v.map(|v| v / c2);
-                let u = div(mh, add_s(sqrt(vh), h.eps));
+                let u = div(mh, add_s(sqrt(vh), h[Eps]));
                 if self.kind == OptKind::Adamw {
-                    theta - eta * (u + h.weight_decay * theta)
+                    theta - eta * (u + h[WeightDecay] * theta)
                 } else {
                     theta - eta * u
                 }
@@ -133,67 +134,67 @@ impl Rule {
             OptKind::Amsgrad => {
                 adam_moments(st);
                 st.aux = st.aux.zip(st.v, f64::max);
-                let c1 = 1.0 - pow(h.beta1, t);
-                let c2 = 1.0 - pow(h.beta2, t);
+                let c1 = 1.0 - pow(h[Beta1], t);
+                let c2 = 1.0 - pow(h[Beta2], t);
                 let mh = st.m.map(|m| m / c1);
-                let den = st.aux.map(|v| (v / c2).sqrt() + h.eps);
+                let den = st.aux.map(|v| (v / c2).sqrt() + h[Eps]);
                 theta - eta * div(mh, den)
             }
             OptKind::Nadam => {
                 adam_moments(st);
-                let c2 = 1.0 - pow(h.beta2, t);
+                let c2 = 1.0 - pow(h[Beta2], t);
                 let vh = st.v.map(|v| v / c2);
-                let a = 1.0 - pow(h.beta1, t + 1.0);
-                let b = 1.0 - pow(h.beta1, t);
+                let a = 1.0 - pow(h[Beta1], t + 1.0);
+                let b = 1.0 - pow(h[Beta1], t);
                 let n =
-                    st.m.zip(g, |m, g| h.beta1 * m / a + (1.0 - h.beta1) * g / b);
-                theta - eta * div(n, add_s(sqrt(vh), h.eps))
+                    st.m.zip(g, |m, g| h[Beta1] * m / a + (1.0 - h[Beta1]) * g / b);
+                theta - eta * div(n, add_s(sqrt(vh), h[Eps]))
             }
             OptKind::Radam => {
                 adam_moments(st);
-                let b2t = pow(h.beta2, t);
-                let mh = st.m.map(|m| m / (1.0 - pow(h.beta1, t)));
+                let b2t = pow(h[Beta2], t);
+                let mh = st.m.map(|m| m / (1.0 - pow(h[Beta1], t)));
                 let vh = st.v.map(|v| v / (1.0 - b2t));
-                let rho_inf = 2.0 / (1.0 - h.beta2) - 1.0;
+                let rho_inf = 2.0 / (1.0 - h[Beta2]) - 1.0;
                 let rho_t = rho_inf - 2.0 * t * b2t / (1.0 - b2t);
                 if rho_t > 5.0 {
                     let r = ((rho_t - 4.0) * (rho_t - 2.0) * rho_inf
                         / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
                         .sqrt();
-                    theta - eta * r * div(mh, add_s(sqrt(vh), h.eps))
+                    theta - eta * r * div(mh, add_s(sqrt(vh), h[Eps]))
                 } else {
                     theta - eta * mh
                 }
             }
             OptKind::Adabound => {
                 adam_moments(st);
-                let a = eta * (1.0 - pow(h.beta2, t)).sqrt() / (1.0 - pow(h.beta1, t));
-                let f = h.final_lr * eta / h.lr;
-                let lo = f * (1.0 - 1.0 / (h.gamma * t + 1.0));
-                let hi = f * (1.0 + 1.0 / (h.gamma * t));
+                let a = eta * (1.0 - pow(h[Beta2], t)).sqrt() / (1.0 - pow(h[Beta1], t));
+                let f = h[FinalLr] * eta / h[Lr];
+                let lo = f * (1.0 - 1.0 / (h[Gamma] * t + 1.0));
+                let hi = f * (1.0 + 1.0 / (h[Gamma] * t));
                 let step =
-                    st.v.zip(st.m, |v, m| clamp(a / (v.sqrt() + h.eps), lo, hi) * m);
+                    st.v.zip(st.m, |v, m| clamp(a / (v.sqrt() + h[Eps]), lo, hi) * m);
                 theta - step
             }
             OptKind::Adadelta => {
-                st.v = h.rho * st.v + (1.0 - h.rho) * sq(g);
+                st.v = h[Rho] * st.v + (1.0 - h[Rho]) * sq(g);
                 let u = st.aux;
                 let delta = Vec2::new(
-                    (u.x + h.eps).sqrt() / (st.v.x + h.eps).sqrt() * g.x,
-                    (u.y + h.eps).sqrt() / (st.v.y + h.eps).sqrt() * g.y,
+                    (u.x + h[Eps]).sqrt() / (st.v.x + h[Eps]).sqrt() * g.x,
+                    (u.y + h[Eps]).sqrt() / (st.v.y + h[Eps]).sqrt() * g.y,
                 );
-                st.aux = h.rho * st.aux + (1.0 - h.rho) * sq(delta);
+                st.aux = h[Rho] * st.aux + (1.0 - h[Rho]) * sq(delta);
                 theta - eta * delta
             }
             OptKind::Lion => {
-                let c = h.beta1 * st.m + (1.0 - h.beta1) * g;
-                let next = theta - eta * (c.map(sign) + h.weight_decay * theta);
-                st.m = h.beta2 * st.m + (1.0 - h.beta2) * g;
+                let c = h[Beta1] * st.m + (1.0 - h[Beta1]) * g;
+                let next = theta - eta * (c.map(sign) + h[WeightDecay] * theta);
+                st.m = h[Beta2] * st.m + (1.0 - h[Beta2]) * g;
                 next
             }
             OptKind::SgdHd => {
                 if let Some(prev) = st.prev_g {
-                    st.alpha += h.hyper_lr * g.dot(prev);
+                    st.alpha += h[HyperLr] * g.dot(prev);
                 }
                 st.prev_g = Some(g);
                 return (theta - st.alpha * g, st.alpha);

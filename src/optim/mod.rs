@@ -4,15 +4,18 @@
 //! ([`Rule::grad_point`]), then [`Clip`], then coupled L2, then the rule with the schedule's
 //! rate, optionally wrapped by [`Lookahead`]. Second-order and quasi-Newton methods
 //! ([`Newton`], [`Bfgs`], [`Lbfgs`]) ask the surface for what they need through [`Counted`],
-//! which counts evaluations. Hyper-parameters live in plain fields: [`Method::set_config`]
-//! changes them mid-run and keeps the state (the moments, the estimate, the slow weights).
+//! which counts evaluations. Hyper-parameters are declared in [`config`] and resolved once,
+//! when a method is built ([`OptimizerConfig::resolve`]).
+//! The exact rules are in `docs/optimizers.md`.
 
 pub mod config;
 mod first;
 pub mod linesearch;
 mod second;
 
-pub use config::{HyperSpec, LineSearch, OptInfo, OptKind, OptimizerConfig, OPTIMIZERS};
+pub use config::{
+    Hyper, HyperSpec, LineSearch, OptInfo, OptKind, OptimizerConfig, Param, Valid, OPTIMIZERS,
+};
 pub use first::{Moments, Rule};
 pub use second::{two_loop, Bfgs, Lbfgs, Newton, CURVATURE_MIN};
 
@@ -137,6 +140,10 @@ pub enum Clip {
 }
 
 impl Clip {
+    /// The modes, `(JSON name, what the page's menu says)`.
+    pub const MODES: [(&'static str, &'static str); 2] =
+        [("norm", "by norm"), ("value", "by value")];
+
     #[inline]
     pub fn apply(self, g: Vec2) -> Vec2 {
         match self {
@@ -188,8 +195,8 @@ impl FirstOrder {
                 let hp = cfg.resolve();
                 FirstOrder::Lookahead(Box::new(Lookahead {
                     inner: FirstOrder::build(inner, start),
-                    k: hp.k.max(1),
-                    alpha: hp.alpha,
+                    k: hp[Param::K].max(1.0) as u32,
+                    alpha: hp[Param::Alpha],
                     slow: start,
                     iter: 0,
                 }))
@@ -218,27 +225,6 @@ impl FirstOrder {
                 }
                 (next, lr)
             }
-        }
-    }
-
-    /// New hyper-parameters, same state. False if the kinds do not match.
-    pub fn set_config(&mut self, cfg: &OptimizerConfig) -> bool {
-        match (self, &cfg.inner) {
-            (FirstOrder::Rule(r), _) if r.kind == cfg.name => {
-                let alpha_was_lr = r.st.t == 0;
-                r.hp = cfg.resolve();
-                if alpha_was_lr {
-                    r.st.alpha = r.hp.lr;
-                }
-                true
-            }
-            (FirstOrder::Lookahead(l), Some(inner)) if cfg.name == OptKind::Lookahead => {
-                let hp = cfg.resolve();
-                l.k = hp.k.max(1);
-                l.alpha = hp.alpha;
-                l.inner.set_config(inner)
-            }
-            _ => false,
         }
     }
 }
@@ -309,39 +295,6 @@ impl Method {
             Method::Newton(n) => n.step(obj, theta, eta),
             Method::Bfgs(b) => b.step(obj, theta, eta),
             Method::Lbfgs(l) => l.step(obj, theta, eta),
-        }
-    }
-
-    /// New hyper-parameters (and clipping and L2), same state. False when the configuration
-    /// names another kind of optimizer: the caller then rebuilds.
-    pub fn set_config(
-        &mut self,
-        cfg: &OptimizerConfig,
-        new_clip: Option<Clip>,
-        new_l2: f64,
-    ) -> bool {
-        match self {
-            Method::First { stepper, clip, l2 } => {
-                if !stepper.set_config(cfg) {
-                    return false;
-                }
-                *clip = new_clip;
-                *l2 = new_l2;
-                true
-            }
-            Method::Newton(n) if cfg.name == OptKind::Newton => {
-                n.hp = cfg.resolve();
-                true
-            }
-            Method::Bfgs(b) if cfg.name == OptKind::Bfgs => {
-                b.hp = cfg.resolve();
-                true
-            }
-            Method::Lbfgs(l) if cfg.name == OptKind::Lbfgs => {
-                l.hp = cfg.resolve();
-                true
-            }
-            _ => false,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Newton's method, BFGS and L-BFGS (after argmin's `solver/quasinewton`): one struct each,
 //! the line search shared.
 
-use super::config::{Hyper, LineSearch};
+use super::config::{Hyper, LineSearch, Param};
 use super::linesearch::{along, armijo, wolfe, Found};
 use super::{Counted, Fail, Point, Step};
 use crate::vec2::{Mat2, Vec2};
@@ -22,7 +22,7 @@ impl Newton {
         if !g.is_finite() {
             return Err(Fail::Gradient);
         }
-        let lam = self.hp.damping;
+        let lam = self.hp[Param::Damping];
         let m = Mat2 {
             a: h.a + lam,
             b: h.b,
@@ -209,7 +209,7 @@ impl Lbfgs {
         if s.dot(y) > CURVATURE_MIN {
             self.pairs.push_back((s, y));
         }
-        while self.pairs.len() > self.hp.memory.max(1) {
+        while self.pairs.len() > self.hp[Param::Memory].max(1.0) as usize {
             self.pairs.pop_front();
         }
         Ok(step)

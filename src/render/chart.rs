@@ -25,6 +25,8 @@ pub struct ChartStyle<'a> {
     pub scale: f64,
     /// Vertical line at this x (the current step).
     pub cursor: Option<f64>,
+    /// Fill behind the chart (`None`: transparent).
+    pub background: Option<RGBColor>,
 }
 
 /// Keeps at most about `2 × buckets` points: the first and last point and, per bucket of x,
@@ -75,7 +77,9 @@ pub fn minmax_decimate_by(
     out
 }
 
-fn finite_range(series: &[Series], log: bool) -> (f64, f64, f64, f64) {
+/// The x and y extent of the finite points (y of a log chart already in log10), padded when
+/// empty or flat.
+fn finite_range(series: &[Series]) -> (f64, f64, f64, f64) {
     let (mut x0, mut x1, mut y0, mut y1) = (
         f64::INFINITY,
         f64::NEG_INFINITY,
@@ -84,7 +88,7 @@ fn finite_range(series: &[Series], log: bool) -> (f64, f64, f64, f64) {
     );
     for s in series {
         for &(x, y) in &s.points {
-            if !(x.is_finite() && y.is_finite()) || (log && y <= 0.0) {
+            if !(x.is_finite() && y.is_finite()) {
                 continue;
             }
             x0 = x0.min(x);
@@ -94,20 +98,21 @@ fn finite_range(series: &[Series], log: bool) -> (f64, f64, f64, f64) {
         }
     }
     if !x0.is_finite() {
-        return (0.0, 1.0, if log { 0.1 } else { 0.0 }, 1.0);
+        return (0.0, 1.0, 0.0, 1.0);
     }
     if x1 <= x0 {
         x1 = x0 + 1.0;
     }
     if y1 <= y0 {
         let pad = if y0 == 0.0 { 1.0 } else { y0.abs() * 0.1 };
-        y0 -= if log { y0 * 0.5 } else { pad };
+        y0 -= pad;
         y1 += pad;
     }
     (x0, x1, y0, y1)
 }
 
-/// Draws the chart into `root`.
+/// Draws the chart into `root`. A log y axis plots log10(y) on a linear axis whose labels
+/// read 10^v (one coordinate system for every chart keeps the page's wasm small).
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     series: &[Series],
@@ -116,10 +121,11 @@ pub fn draw<DB: DrawingBackend>(
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let k = style.scale;
     let px = |v: f64| (v * k).round() as u32;
-    let font = |size: f64| ("system-ui, sans-serif", size * k).into_font();
-    root.fill(&WHITE).map_err(err)?;
-    // A log axis when no value is negative and some are positive; exact zeros (a converged
-    // run) are drawn at a floor a decade below the smallest positive value.
+    let font = |size: f64| super::font(size * k);
+    if let Some(bg) = style.background {
+        root.fill(&bg).map_err(err)?;
+    }
+    // A log axis when no value is negative and some are positive.
     let ys = || {
         series
             .iter()
@@ -129,92 +135,90 @@ pub fn draw<DB: DrawingBackend>(
     };
     let min_pos = ys().filter(|&y| y > 0.0).fold(f64::INFINITY, f64::min);
     let log = style.log_y && min_pos.is_finite() && ys().all(|y| y >= 0.0);
-    // Exact zeros and values far below the top are drawn at a floor 14 decades down.
+    // Exact zeros (a converged run) and values far below the top are drawn at a floor a decade
+    // below the smallest positive value, at most 14 decades under the top.
     let max_y = ys().fold(f64::NEG_INFINITY, f64::max);
     let floor = (min_pos / 10.0).max(max_y * 1e-14);
-    let lifted: Vec<Series>;
-    let series = if log && ys().any(|y| y < floor) {
-        let lift = |p: (f64, f64)| (p.0, if p.1 < floor { floor } else { p.1 });
-        lifted = series
+    let tf = |p: (f64, f64)| {
+        if log {
+            (p.0, libm::log10(p.1.max(floor)))
+        } else {
+            p
+        }
+    };
+    let transformed: Vec<Series>;
+    let series = if log {
+        transformed = series
             .iter()
             .map(|s| Series {
                 faint: s.faint,
                 color: s.color,
-                points: s.points.iter().copied().map(lift).collect(),
-                marker: s.marker.map(lift),
+                points: s.points.iter().copied().map(tf).collect(),
+                marker: s.marker.map(tf),
             })
             .collect();
-        &lifted[..]
+        &transformed[..]
     } else {
         series
     };
-    let (x0, x1, y0, y1) = finite_range(series, log);
+    let (x0, x1, y0, y1) = finite_range(series);
+    let pad = (y1 - y0) * 0.04;
+    let (y0, y1) = (y0 - pad, y1 + pad);
     let grey = RGBColor(90, 96, 110);
-    let mut b = ChartBuilder::on(root);
-    b.margin(px(8.0))
+    let label = |v: &f64| {
+        if log {
+            crate::render::fmt_num(libm::pow(10.0, *v))
+        } else {
+            crate::render::fmt_num(*v)
+        }
+    };
+    let mut chart = ChartBuilder::on(root)
+        .margin(px(8.0))
         .margin_right(px(14.0))
         .caption(style.title, font(13.0).color(&RGBColor(40, 44, 52)))
         .x_label_area_size(px(30.0))
-        .y_label_area_size(px(58.0));
-    macro_rules! body {
-        ($chart:expr) => {{
-            let mut chart = $chart;
+        .y_label_area_size(px(58.0))
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_labels(6)
+        .y_labels(5)
+        .light_line_style(RGBColor(238, 240, 244))
+        .bold_line_style(RGBColor(225, 228, 234))
+        .axis_style(grey)
+        .label_style(font(11.0).color(&grey))
+        .x_desc(style.x_label)
+        .axis_desc_style(font(11.0).color(&grey))
+        .y_label_formatter(&label)
+        .x_label_formatter(&|v| crate::render::fmt_num(*v))
+        .draw()
+        .map_err(err)?;
+    if let Some(c) = style.cursor {
+        chart
+            .draw_series(LineSeries::new(
+                vec![(c, y0), (c, y1)],
+                RGBColor(180, 186, 198).stroke_width(px(1.0)),
+            ))
+            .map_err(err)?;
+    }
+    for s in series {
+        let pts = s
+            .points
+            .iter()
+            .copied()
+            .filter(|p| p.0.is_finite() && p.1.is_finite());
+        let line = if s.faint {
+            s.color.mix(0.35).stroke_width(px(1.0))
+        } else {
+            s.color.stroke_width(px(1.6))
+        };
+        chart.draw_series(LineSeries::new(pts, line)).map_err(err)?;
+        if let Some(m) = s.marker.filter(|m| m.0.is_finite() && m.1.is_finite()) {
             chart
-                .configure_mesh()
-                .x_labels(6)
-                .y_labels(5)
-                .light_line_style(RGBColor(238, 240, 244))
-                .bold_line_style(RGBColor(225, 228, 234))
-                .axis_style(grey)
-                .label_style(font(11.0).color(&grey))
-                .x_desc(style.x_label)
-                .axis_desc_style(font(11.0).color(&grey))
-                .y_label_formatter(&|v| crate::render::fmt_num(*v))
-                .x_label_formatter(&|v| crate::render::fmt_num(*v))
-                .draw()
+                .draw_series(std::iter::once(Circle::new(m, px(3.5), s.color.filled())))
                 .map_err(err)?;
-            if let Some(c) = style.cursor {
-                chart
-                    .draw_series(LineSeries::new(
-                        vec![(c, y0), (c, y1)],
-                        RGBColor(180, 186, 198).stroke_width(px(1.0)),
-                    ))
-                    .map_err(err)?;
-            }
-            for s in series {
-                let pts = s
-                    .points
-                    .iter()
-                    .copied()
-                    .filter(|p| p.0.is_finite() && p.1.is_finite() && (!log || p.1 > 0.0));
-                let style = if s.faint {
-                    s.color.mix(0.35).stroke_width(px(1.0))
-                } else {
-                    s.color.stroke_width(px(1.6))
-                };
-                chart
-                    .draw_series(LineSeries::new(pts, style))
-                    .map_err(err)?;
-                if let Some(m) = s.marker {
-                    if m.0.is_finite() && m.1.is_finite() && (!log || m.1 > 0.0) {
-                        chart
-                            .draw_series(std::iter::once(Circle::new(m, px(3.5), s.color.filled())))
-                            .map_err(err)?;
-                    }
-                }
-            }
-            Ok(())
-        }};
+        }
     }
-    if log {
-        let pad = (y1 / y0).powf(0.04);
-        body!(b
-            .build_cartesian_2d(x0..x1, (y0 / pad..y1 * pad).log_scale())
-            .map_err(err)?)
-    } else {
-        let pad = (y1 - y0) * 0.04;
-        body!(b
-            .build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))
-            .map_err(err)?)
-    }
+    Ok(())
 }

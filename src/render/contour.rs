@@ -77,3 +77,86 @@ fn cell(out: &mut Vec<Segment>, x: f32, y: f32, v: [f64; 4], lv: f64) {
         _ => {}
     }
 }
+
+/// Joins segments that share end points into polylines (so a contour is drawn as a few long
+/// strokes rather than thousands of short ones). Marching squares computes a point on an edge
+/// shared by two cells identically in both, so shared ends compare equal bit for bit.
+pub fn stitch(segs: &[Segment]) -> Vec<Vec<(f32, f32)>> {
+    let key = |p: (f32, f32)| (p.0.to_bits(), p.1.to_bits());
+    // Every end point with its segment and which end it is, sorted by point.
+    let mut ends: Vec<((u32, u32), u32)> = segs
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| [(key(s[0]), 2 * i as u32), (key(s[1]), 2 * i as u32 + 1)])
+        .collect();
+    ends.sort_unstable();
+    let mut used = vec![false; segs.len()];
+    // The unused segment continuing from point `p`, oriented to start there.
+    let next = |p: (f32, f32), used: &mut Vec<bool>| -> Option<(f32, f32)> {
+        let k = key(p);
+        let from = ends.partition_point(|e| e.0 < k);
+        let &(_, e) = ends[from..]
+            .iter()
+            .take_while(|e| e.0 == k)
+            .find(|e| !used[(e.1 / 2) as usize])?;
+        let i = (e / 2) as usize;
+        used[i] = true;
+        Some(segs[i][1 - (e % 2) as usize])
+    };
+    let mut out = Vec::new();
+    for i in 0..segs.len() {
+        if used[i] {
+            continue;
+        }
+        used[i] = true;
+        let mut line = vec![segs[i][0], segs[i][1]];
+        while let Some(p) = next(*line.last().unwrap_or(&segs[i][1]), &mut used) {
+            line.push(p);
+        }
+        let mut back = Vec::new();
+        while let Some(p) = next(*back.last().unwrap_or(&segs[i][0]), &mut used) {
+            back.push(p);
+        }
+        if !back.is_empty() {
+            back.reverse();
+            back.extend_from_slice(&line);
+            line = back;
+        }
+        out.push(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stitched_contours_cover_every_segment_once() {
+        // A bowl: each level is one closed ring.
+        let (nx, ny) = (40, 30);
+        let mut v = Vec::new();
+        for j in 0..ny {
+            for i in 0..nx {
+                let (x, y) = (i as f64 - 19.5, j as f64 - 14.5);
+                v.push(x * x + 2.0 * y * y);
+            }
+        }
+        let levels = [10.0, 50.0, 120.0];
+        let segs = marching_squares(&v, nx, ny, &levels);
+        for s in &segs {
+            let lines = stitch(s);
+            assert_eq!(lines.len(), 1, "one closed ring per level");
+            let l = &lines[0];
+            assert_eq!(l.len(), s.len() + 1);
+            assert_eq!(l.first(), l.last(), "closed");
+            // Every segment appears as a consecutive pair.
+            for seg in s {
+                assert!(l
+                    .windows(2)
+                    .any(|w| (w[0] == seg[0] && w[1] == seg[1])
+                        || (w[0] == seg[1] && w[1] == seg[0])));
+            }
+        }
+    }
+}

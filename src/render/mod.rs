@@ -1,11 +1,25 @@
 //! Pictures of surfaces and runs, independent of where they are drawn: the sampled field and
 //! its colour scale (linear, or logarithmic for surfaces that span decades), contour levels and
-//! lines, nice axis ticks, and number formatting. The canvas (`web`) and
-//! later the command line's SVG/PNG draw from these.
+//! lines, nice axis ticks, number formatting, the viewport, and the drawing of the map, the
+//! scatter plot and the charts with plotters on any `DrawingBackend`. The page draws through
+//! plotters-canvas, the command line's `render` through plotters' SVG and bitmap backends.
 
 pub mod chart;
 pub mod colormap;
 pub mod contour;
+pub mod map;
+pub mod scatter;
+pub mod view;
+
+/// The font family of every label.
+pub const FONT: &str = "system-ui, sans-serif";
+
+/// The labels' font at `size` pixels. (Built from the family directly: plotters' conversion
+/// from a string lower-cases it, which brings Unicode case tables into the page's wasm.)
+pub fn font(size: f64) -> plotters::style::FontDesc<'static> {
+    use plotters::style::{FontDesc, FontFamily, FontStyle};
+    FontDesc::new(FontFamily::Name(FONT), size, FontStyle::Normal)
+}
 
 use crate::surface::Surface;
 use colormap::Lut;
@@ -79,9 +93,9 @@ impl Field {
         }
         if self.log {
             let d = self.delta();
-            let lo = d.ln();
-            let hi = (range + d).ln();
-            (((v - self.min).max(0.0) + d).ln() - lo) / (hi - lo)
+            let lo = libm::log(d);
+            let hi = libm::log(range + d);
+            (libm::log((v - self.min).max(0.0) + d) - lo) / (hi - lo)
         } else {
             (v - self.min) / range
         }
@@ -92,9 +106,9 @@ impl Field {
         let range = self.max - self.min;
         if self.log {
             let d = self.delta();
-            let lo = d.ln();
-            let hi = (range + d).ln();
-            self.min + (lo + t * (hi - lo)).exp() - d
+            let lo = libm::log(d);
+            let hi = libm::log(range + d);
+            self.min + libm::exp(lo + t * (hi - lo)) - d
         } else {
             self.min + t * range
         }
@@ -131,23 +145,23 @@ impl Field {
         }
     }
 
-    /// Contour segments at `levels`, in data coordinates.
-    pub fn contours(&self, levels: &[f64]) -> Vec<Vec<[(f64, f64); 2]>> {
+    /// Contour lines at `levels`, in data coordinates: per level, polylines.
+    pub fn contours(&self, levels: &[f64]) -> Vec<Vec<Vec<(f64, f64)>>> {
         let [x0, x1, y0, y1] = self.view;
         let dx = (x1 - x0) / self.nx as f64;
         let dy = (y1 - y0) / self.ny as f64;
+        let at = |(gx, gy): (f32, f32)| {
+            (
+                x0 + (f64::from(gx) + 0.5) * dx,
+                y1 - (f64::from(gy) + 0.5) * dy,
+            )
+        };
         marching_squares(&self.values, self.nx, self.ny, levels)
-            .into_iter()
+            .iter()
             .map(|segs| {
-                segs.into_iter()
-                    .map(|s| {
-                        s.map(|(gx, gy)| {
-                            (
-                                x0 + (f64::from(gx) + 0.5) * dx,
-                                y1 - (f64::from(gy) + 0.5) * dy,
-                            )
-                        })
-                    })
+                contour::stitch(segs)
+                    .into_iter()
+                    .map(|line| line.into_iter().map(at).collect())
                     .collect()
             })
             .collect()
@@ -160,7 +174,7 @@ pub fn nice_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
         return Vec::new();
     }
     let raw = (hi - lo) / n as f64;
-    let mag = 10f64.powf(raw.log10().floor());
+    let mag = libm::pow(10.0, libm::log10(raw).floor());
     let step = [1.0, 2.0, 2.5, 5.0, 10.0]
         .iter()
         .map(|m| m * mag)
@@ -206,7 +220,7 @@ pub fn fmt_num(v: f64) -> String {
             None => s,
         }
     } else {
-        let digits = (3 - a.log10().floor() as i32).max(0) as usize;
+        let digits = (3 - libm::log10(a).floor() as i32).max(0) as usize;
         let s = format!("{v:.digits$}");
         if s.contains('.') {
             s.trim_end_matches('0').trim_end_matches('.').to_string()

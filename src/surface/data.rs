@@ -62,7 +62,105 @@ fn is_raw(f: &Features) -> bool {
     *f == Features::Raw
 }
 
+/// The data options the page offers: each kind and each feature scaling, with its title.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct DataOption {
+    pub name: &'static str,
+    pub title: &'static str,
+    /// A sentence for the page.
+    pub description: &'static str,
+}
+
+impl DataKind {
+    pub const ALL: [DataKind; 2] = [DataKind::Linear, DataKind::Logistic];
+
+    /// Its name in a scenario, title and description.
+    pub const fn option(self) -> DataOption {
+        match self {
+            DataKind::Linear => DataOption {
+                name: "linear",
+                title: "Linear regression",
+                description: "The map is the full-batch loss over (w, b); each step sees a mini-batch. Raw x spans [0, 100]: compare standardized features.",
+            },
+            DataKind::Logistic => DataOption {
+                name: "logistic",
+                title: "Logistic regression",
+                description: "Two Gaussian blobs; the map is the full-batch loss over (w₁, w₂). The second feature is in units 20× smaller.",
+            },
+        }
+    }
+
+    /// The kind called `name`.
+    pub fn named(name: &str) -> Result<DataKind, String> {
+        DataKind::ALL
+            .into_iter()
+            .find(|k| k.option().name == name)
+            .ok_or_else(|| format!("unknown data kind '{name}' (linear or logistic)"))
+    }
+
+    /// The loss in words, for the page's formula box.
+    pub const fn loss_text(self) -> &'static str {
+        match self {
+            DataKind::Linear => "mean of ½(w·x + b − y)² over the (mini-)batch",
+            DataKind::Logistic => "mean of log(1 + exp(−t·(w₁x₁ + w₂x₂))) over the (mini-)batch",
+        }
+    }
+}
+
+impl Features {
+    pub const ALL: [Features; 3] = [Features::Raw, Features::Standardized, Features::Batchnorm];
+
+    pub const fn option(self) -> DataOption {
+        match self {
+            Features::Raw => DataOption {
+                name: "raw",
+                title: "raw",
+                description: "The inputs as generated.",
+            },
+            Features::Standardized => DataOption {
+                name: "standardized",
+                title: "standardized",
+                description:
+                    "Each feature shifted and scaled to mean 0 and variance 1 over the whole set.",
+            },
+            Features::Batchnorm => DataOption {
+                name: "batchnorm",
+                title: "batch norm",
+                description:
+                    "x normalized with each mini-batch's own mean and variance (linear data only).",
+            },
+        }
+    }
+
+    /// Whether data of `kind` can use these features.
+    pub const fn applies_to(self, kind: DataKind) -> bool {
+        !matches!((self, kind), (Features::Batchnorm, DataKind::Logistic))
+    }
+
+    /// The features called `name`.
+    pub fn named(name: &str) -> Result<Features, String> {
+        Features::ALL
+            .into_iter()
+            .find(|f| f.option().name == name)
+            .ok_or_else(|| format!("unknown features '{name}' (raw, standardized or batchnorm)"))
+    }
+}
+
 impl DataSpec {
+    /// A new data set of `kind` as the page first shows it.
+    pub fn default_for(kind: DataKind) -> DataSpec {
+        DataSpec {
+            kind,
+            n: 60,
+            noise: match kind {
+                DataKind::Linear => 0.4,
+                DataKind::Logistic => 0.5,
+            },
+            seed: 1,
+            features: Features::Raw,
+        }
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         if !(2..=MAX_POINTS).contains(&self.n) {
             return Err(format!(
@@ -76,7 +174,7 @@ impl DataSpec {
                 self.noise
             ));
         }
-        if self.kind == DataKind::Logistic && self.features == Features::Batchnorm {
+        if !self.features.applies_to(self.kind) {
             return Err("data.features: 'batchnorm' applies to 'linear' data only".into());
         }
         Ok(())

@@ -1,4 +1,4 @@
-//! User expressions `L(x, y)`: the grammar of `shared/spec/optimizers.md`, parsed once into a
+//! User expressions `L(x, y)`: the grammar of `docs/optimizers.md`, parsed once into a
 //! compact postfix program that evaluates in `f64` and in any dual number.
 //!
 //! ```

@@ -35,7 +35,7 @@ pub fn sensible_lr(kind: OptKind) -> Option<f64> {
 pub fn config(kind: OptKind) -> OptimizerConfig {
     let mut c = OptimizerConfig::new(kind);
     if let Some(lr) = sensible_lr(kind) {
-        c.lr = Some(lr);
+        c = c.with_lr(lr);
     }
     if kind == OptKind::Lookahead {
         c.inner = Some(Box::new(OptimizerConfig::new(OptKind::Adam).with_lr(0.1)));

@@ -1,0 +1,459 @@
+//! Figures for papers, slides and documentation: the page's panels side by side, drawn by the
+//! same code as the page ([`super::scene`]), written as SVG (text stays text, the colour map
+//! an embedded PNG) or PNG (text rasterized with an embedded DejaVu Sans).
+//!
+//! ```
+//! use optimizer_playground::playground::{Playground, figure::{Figure, svg}};
+//! let mut pg = Playground::new(Playground::default_scenario()).unwrap();
+//! pg.step(100);
+//! let text = svg(&mut pg, &Figure::new(900, 400)).unwrap();
+//! assert!(text.starts_with("<svg") && text.contains(r#"width="900""#));
+//! ```
+
+use super::scene::Panel;
+use super::Playground;
+use crate::render::map::{MapBase, MapStyle};
+use crate::render::view::Rect;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// What a figure shows and how large it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figure {
+    /// Size in pixels (SVG user units).
+    pub width: u32,
+    pub height: u32,
+    /// The panels, left to right.
+    pub panels: Vec<Panel>,
+    /// White, or transparent (`false`).
+    pub white: bool,
+    /// Size of text and lines: pixels per CSS pixel of the page.
+    pub scale: f64,
+}
+
+impl Figure {
+    /// The map, the loss and the learning-rate charts (and the scatter plot on a data
+    /// surface) side by side on white.
+    pub fn new(width: u32, height: u32) -> Figure {
+        Figure {
+            width,
+            height,
+            panels: vec![Panel::Map, Panel::Loss, Panel::Lr],
+            white: true,
+            scale: 1.0,
+        }
+    }
+
+    /// Where each panel goes: side by side, the map twice as wide as a chart.
+    pub fn layout(&self) -> Vec<(Panel, Rect)> {
+        let weight = |p: &Panel| if *p == Panel::Map { 2.0 } else { 1.0 };
+        let total: f64 = self.panels.iter().map(weight).sum();
+        let mut x = 0.0_f64;
+        self.panels
+            .iter()
+            .map(|p| {
+                let w = f64::from(self.width) * weight(p) / total;
+                let r = Rect {
+                    x: x.round(),
+                    y: 0.0,
+                    w: (x + w).round() - x.round(),
+                    h: f64::from(self.height),
+                };
+                x += w;
+                (*p, r)
+            })
+            .collect()
+    }
+}
+
+type DrawResult = Result<(), String>;
+
+/// Draws the figure's panels into `root`. `paint` puts the colour map (an RGBA image of
+/// `field.nx` × `field.ny`) into the plot rectangle it is given (in `root`'s pixels).
+pub fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    pg: &mut Playground,
+    fig: &Figure,
+    paint: &mut dyn FnMut(&MapBase, Rect) -> DrawResult,
+) -> DrawResult {
+    let bg = fig.white.then_some(WHITE);
+    if let Some(c) = bg {
+        root.fill(&c).map_err(|e| e.to_string())?;
+    }
+    for (panel, r) in fig.layout() {
+        let area = root
+            .clone()
+            .shrink((r.x as i32, r.y as i32), (r.w as u32, r.h as u32));
+        match panel {
+            Panel::Map => {
+                pg.set_canvas(r.w as u32, r.h as u32, fig.scale);
+                let style = MapStyle {
+                    scale: fig.scale,
+                    background: bg,
+                };
+                // Every point of every trajectory, and a legend.
+                pg.draw_map(&area, &style, 0.0, true, &mut |b, plot| {
+                    paint(
+                        b,
+                        Rect {
+                            x: plot.x + r.x,
+                            y: plot.y + r.y,
+                            ..plot
+                        },
+                    )
+                })?;
+            }
+            Panel::Loss | Panel::Lr => pg.draw_chart(&area, panel, fig.scale, bg)?,
+            Panel::Scatter => pg.draw_scatter(&area, fig.scale, bg)?,
+        }
+    }
+    root.present().map_err(|e| e.to_string())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use super::*;
+    use std::sync::Once;
+
+    /// Registers the embedded font for text in bitmaps (once).
+    pub(super) fn fonts() {
+        static ONCE: Once = Once::new();
+        ONCE.call_once(|| {
+            // A font that does not parse leaves text undrawable; DejaVu Sans always parses.
+            let _ = plotters::style::register_font(
+                crate::render::FONT,
+                FontStyle::Normal,
+                dejavu::sans::regular(),
+            );
+        });
+    }
+
+    /// A colour of the map that nothing else uses: its rectangle is replaced by the image.
+    const SENTINEL: RGBColor = RGBColor(1, 2, 3);
+
+    /// The figure as SVG text.
+    pub fn svg(pg: &mut Playground, fig: &Figure) -> Result<String, String> {
+        fonts();
+        let mut text = String::new();
+        let mut image: Option<(Rect, String)> = None;
+        {
+            let root =
+                SVGBackend::with_string(&mut text, (fig.width, fig.height)).into_drawing_area();
+            draw(&root, pg, fig, &mut |b, r| {
+                image = Some((r, png_data_uri(&b.field.rgba(), b.field.nx, b.field.ny)?));
+                // A placeholder the image replaces below (plotters writes no images itself).
+                root.draw(&Rectangle::new(
+                    [
+                        (r.x as i32, r.y as i32),
+                        ((r.x + r.w) as i32, (r.y + r.h) as i32),
+                    ],
+                    SENTINEL.filled(),
+                ))
+                .map_err(|e| e.to_string())
+            })?;
+        }
+        if let Some((r, uri)) = image {
+            let mark = r##"fill="#010203""##;
+            if let Some(at) = text.find(mark) {
+                let start = text[..at].rfind("<rect").unwrap_or(at);
+                let end = text[at..].find("/>").map_or(text.len(), |e| at + e + 2);
+                let img = format!(
+                    r#"<image x="{}" y="{}" width="{}" height="{}" preserveAspectRatio="none" href="{uri}"/>"#,
+                    r.x as i32,
+                    r.y as i32,
+                    (r.x + r.w) as i32 - r.x as i32,
+                    (r.y + r.h) as i32 - r.y as i32,
+                );
+                text.replace_range(start..end, &img);
+            }
+        }
+        // Round joins and caps, as on the page's canvas.
+        Ok(text.replace(
+            "<polyline fill=\"none\"",
+            "<polyline fill=\"none\" stroke-linejoin=\"round\" stroke-linecap=\"round\"",
+        ))
+    }
+
+    /// The figure as PNG bytes.
+    pub fn png(pg: &mut Playground, fig: &Figure) -> Result<Vec<u8>, String> {
+        fonts();
+        let (w, h) = (fig.width as usize, fig.height as usize);
+        let render = |pg: &mut Playground, fill: u8| -> Result<Vec<u8>, String> {
+            let mut buf = vec![fill; w * h * 3];
+            {
+                let root = RoundStrokes(BitMapBackend::with_buffer(
+                    &mut buf,
+                    (fig.width, fig.height),
+                ))
+                .into_drawing_area();
+                draw(&root, pg, fig, &mut |b, r| {
+                    let (pw, ph) = (r.w.round() as u32, r.h.round() as u32);
+                    let img = resample(b, pw, ph, fill);
+                    let el = BitMapElement::with_owned_buffer(
+                        (r.x.round() as i32, r.y.round() as i32),
+                        (pw, ph),
+                        img,
+                    )
+                    .ok_or("the colour map does not fit")?;
+                    root.draw(&el).map_err(|e| e.to_string())
+                })?;
+            }
+            Ok(buf)
+        };
+        let rgba = if fig.white {
+            render(pg, 255)?
+                .chunks(3)
+                .flat_map(|p| [p[0], p[1], p[2], 255])
+                .collect()
+        } else {
+            // Drawn once on white and once on black: where they differ, the ink was translucent.
+            let on_white = render(pg, 255)?;
+            let on_black = render(pg, 0)?;
+            let mut out = Vec::with_capacity(w * h * 4);
+            for (a, b) in on_white.chunks(3).zip(on_black.chunks(3)) {
+                let diff = (0..3)
+                    .map(|c| i32::from(a[c]) - i32::from(b[c]))
+                    .max()
+                    .unwrap_or(0)
+                    .clamp(0, 255);
+                let alpha = 255 - diff;
+                let un = |v: u8| {
+                    if alpha == 0 {
+                        0
+                    } else {
+                        ((i32::from(v) * 255 + alpha / 2) / alpha).clamp(0, 255) as u8
+                    }
+                };
+                out.extend_from_slice(&[un(b[0]), un(b[1]), un(b[2]), alpha as u8]);
+            }
+            out
+        };
+        encode_png(&rgba, fig.width, fig.height)
+    }
+
+    use plotters_backend::{
+        BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind as Dek,
+    };
+
+    /// A bitmap backend whose thick lines have round joins and caps, as on the page's canvas
+    /// and in SVG (plotters' own bitmap joins are mitred without a limit: a trajectory that
+    /// turns back draws a long spike). Each thick path is rasterized into a coverage mask by
+    /// distance to its segments and blended once, so translucent halos stay even.
+    struct RoundStrokes<'a>(BitMapBackend<'a>);
+
+    impl RoundStrokes<'_> {
+        fn thick_path(
+            &mut self,
+            pts: &[BackendCoord],
+            color: BackendColor,
+            width: u32,
+        ) -> Result<(), Dek<<BitMapBackend<'static> as DrawingBackend>::ErrorType>> {
+            let (w, h) = self.0.get_size();
+            let r = f64::from(width) / 2.0;
+            let (x0, x1, y0, y1) = pts.iter().fold(
+                (i32::MAX, i32::MIN, i32::MAX, i32::MIN),
+                |(a, b, c, d), p| (a.min(p.0), b.max(p.0), c.min(p.1), d.max(p.1)),
+            );
+            let pad = r.ceil() as i32 + 1;
+            let bx0 = (x0 - pad).max(0);
+            let by0 = (y0 - pad).max(0);
+            let bx1 = (x1 + pad).min(w as i32 - 1);
+            let by1 = (y1 + pad).min(h as i32 - 1);
+            if bx0 > bx1 || by0 > by1 {
+                return Ok(());
+            }
+            let bw = (bx1 - bx0 + 1) as usize;
+            let mut mask = vec![0.0f32; bw * (by1 - by0 + 1) as usize];
+            let segs: Vec<(BackendCoord, BackendCoord)> = if pts.len() == 1 {
+                vec![(pts[0], pts[0])]
+            } else {
+                pts.windows(2).map(|s| (s[0], s[1])).collect()
+            };
+            for (a, b) in segs {
+                let (ax, ay, bx, by) = (
+                    f64::from(a.0),
+                    f64::from(a.1),
+                    f64::from(b.0),
+                    f64::from(b.1),
+                );
+                let (dx, dy) = (bx - ax, by - ay);
+                let len2 = dx * dx + dy * dy;
+                let sx0 = (a.0.min(b.0) - pad).max(bx0);
+                let sx1 = (a.0.max(b.0) + pad).min(bx1);
+                let sy0 = (a.1.min(b.1) - pad).max(by0);
+                let sy1 = (a.1.max(b.1) + pad).min(by1);
+                for y in sy0..=sy1 {
+                    for x in sx0..=sx1 {
+                        let (px, py) = (f64::from(x), f64::from(y));
+                        let t = if len2 > 0.0 {
+                            (((px - ax) * dx + (py - ay) * dy) / len2).clamp(0.0, 1.0)
+                        } else {
+                            0.0
+                        };
+                        let d = (px - ax - t * dx).hypot(py - ay - t * dy);
+                        let c = (r + 0.5 - d).clamp(0.0, 1.0) as f32;
+                        let m = &mut mask[(y - by0) as usize * bw + (x - bx0) as usize];
+                        *m = m.max(c);
+                    }
+                }
+            }
+            for (i, &c) in mask.iter().enumerate() {
+                if c > 0.0 {
+                    let (x, y) = ((i % bw) as i32 + bx0, (i / bw) as i32 + by0);
+                    self.0.draw_pixel(
+                        (x, y),
+                        BackendColor {
+                            alpha: color.alpha * f64::from(c),
+                            rgb: color.rgb,
+                        },
+                    )?;
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl<'a> DrawingBackend for RoundStrokes<'a> {
+        type ErrorType = <BitMapBackend<'a> as DrawingBackend>::ErrorType;
+        fn get_size(&self) -> (u32, u32) {
+            self.0.get_size()
+        }
+        fn ensure_prepared(&mut self) -> Result<(), Dek<Self::ErrorType>> {
+            self.0.ensure_prepared()
+        }
+        fn present(&mut self) -> Result<(), Dek<Self::ErrorType>> {
+            self.0.present()
+        }
+        fn draw_pixel(
+            &mut self,
+            p: BackendCoord,
+            c: BackendColor,
+        ) -> Result<(), Dek<Self::ErrorType>> {
+            self.0.draw_pixel(p, c)
+        }
+        fn draw_line<S: BackendStyle>(
+            &mut self,
+            from: BackendCoord,
+            to: BackendCoord,
+            style: &S,
+        ) -> Result<(), Dek<Self::ErrorType>> {
+            if style.stroke_width() > 1 {
+                self.thick_path(&[from, to], style.color(), style.stroke_width())
+            } else {
+                self.0.draw_line(from, to, style)
+            }
+        }
+        fn draw_rect<S: BackendStyle>(
+            &mut self,
+            a: BackendCoord,
+            b: BackendCoord,
+            style: &S,
+            fill: bool,
+        ) -> Result<(), Dek<Self::ErrorType>> {
+            self.0.draw_rect(a, b, style, fill)
+        }
+        fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+            &mut self,
+            path: I,
+            style: &S,
+        ) -> Result<(), Dek<Self::ErrorType>> {
+            if style.color().alpha == 0.0 {
+                return Ok(());
+            }
+            if style.stroke_width() > 1 {
+                let pts: Vec<BackendCoord> = path.into_iter().collect();
+                if pts.is_empty() {
+                    return Ok(());
+                }
+                self.thick_path(&pts, style.color(), style.stroke_width())
+            } else {
+                self.0.draw_path(path, style)
+            }
+        }
+        fn draw_circle<S: BackendStyle>(
+            &mut self,
+            c: BackendCoord,
+            r: u32,
+            style: &S,
+            fill: bool,
+        ) -> Result<(), Dek<Self::ErrorType>> {
+            self.0.draw_circle(c, r, style, fill)
+        }
+        fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+            &mut self,
+            vert: I,
+            style: &S,
+        ) -> Result<(), Dek<Self::ErrorType>> {
+            self.0.fill_polygon(vert, style)
+        }
+        fn draw_text<T: BackendTextStyle>(
+            &mut self,
+            text: &str,
+            style: &T,
+            pos: BackendCoord,
+        ) -> Result<(), Dek<Self::ErrorType>> {
+            self.0.draw_text(text, style, pos)
+        }
+        fn estimate_text_size<T: BackendTextStyle>(
+            &self,
+            text: &str,
+            style: &T,
+        ) -> Result<(u32, u32), Dek<Self::ErrorType>> {
+            self.0.estimate_text_size(text, style)
+        }
+        fn blit_bitmap(
+            &mut self,
+            pos: BackendCoord,
+            size: (u32, u32),
+            src: &[u8],
+        ) -> Result<(), Dek<Self::ErrorType>> {
+            self.0.blit_bitmap(pos, size, src)
+        }
+    }
+
+    /// The colour map scaled to `w` × `h` RGB pixels (nearest cell; cells without a value show
+    /// the background `fill`).
+    fn resample(b: &MapBase, w: u32, h: u32, fill: u8) -> Vec<u8> {
+        let f = &b.field;
+        let rgba = f.rgba();
+        let mut out = Vec::with_capacity((w * h * 3) as usize);
+        for j in 0..h {
+            let sj = ((f64::from(j) + 0.5) / f64::from(h) * f.ny as f64) as usize;
+            for i in 0..w {
+                let si = ((f64::from(i) + 0.5) / f64::from(w) * f.nx as f64) as usize;
+                let at = 4 * (sj.min(f.ny - 1) * f.nx + si.min(f.nx - 1));
+                if rgba[at + 3] == 0 {
+                    out.extend_from_slice(&[fill, fill, fill]);
+                } else {
+                    out.extend_from_slice(&rgba[at..at + 3]);
+                }
+            }
+        }
+        out
+    }
+
+    /// RGBA pixels as a PNG file.
+    pub fn encode_png(rgba: &[u8], w: u32, h: u32) -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        {
+            let mut enc = png::Encoder::new(&mut out, w, h);
+            enc.set_color(png::ColorType::Rgba);
+            enc.set_depth(png::BitDepth::Eight);
+            let mut wr = enc.write_header().map_err(|e| e.to_string())?;
+            wr.write_image_data(rgba).map_err(|e| e.to_string())?;
+        }
+        Ok(out)
+    }
+
+    fn png_data_uri(rgba: &[u8], w: usize, h: usize) -> Result<String, String> {
+        use base64::Engine;
+        let bytes = encode_png(rgba, w as u32, h as u32)?;
+        Ok(format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        ))
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use native::{encode_png, png, svg};

@@ -1,0 +1,954 @@
+//! The page's behaviour without a browser: the scenario as the one source of truth (the
+//! engine's session follows it), playback and the timeline cursor, the viewport, readouts and
+//! hover text, and what must be redrawn after a change. The web shell (`web`) only forwards
+//! events and draws; the command line's `render` draws through the same [`scene`] code.
+//!
+//! Every edit builds the changed scenario and hands it to one place that validates it and lets
+//! the session follow: a run whose specification changed restarts from θ₀ and catches up to the
+//! step the others have reached, so what is shown is always what the scenario's share link
+//! reproduces, bit for bit.
+//!
+//! ```
+//! use optimizer_playground::playground::Playground;
+//! let mut pg = Playground::new(Playground::default_scenario()).unwrap();
+//! pg.step(30);
+//! pg.set_hyper(2, "lr", 0.02).unwrap();           // restarts run 2 and catches it up
+//! assert_eq!(pg.session().runs[2].iterations(), 30);
+//! assert_eq!(pg.scenario().runs[2].optimizer.get("lr"), Some(0.02));
+//! ```
+
+pub mod figure;
+pub mod readout;
+pub mod scene;
+
+use crate::optim::{OptKind, OptimizerConfig};
+use crate::render::map::{self, MapBase};
+use crate::render::view::{Rect, Viewport};
+use crate::run::{RunState, Session};
+use crate::scenario::{RunSpec, Scenario, SurfaceSpec, MAX_RUNS, MAX_STEPS};
+use crate::surface::{DataKind, DataSpec, Features, Surface, LIBRARY};
+use crate::vec2::Vec2;
+
+/// The colours runs take when the scenario gives none.
+pub const PALETTE: [&str; 8] = [
+    "#e63946", "#f77f00", "#00a6fb", "#d63384", "#9d4edd", "#2ec4b6", "#ffb703", "#3a86ff",
+];
+
+/// Iterations per animation frame: the range of the speed slider.
+pub const SPEED_MIN: u64 = 1;
+pub const SPEED_MAX: u64 = 1000;
+
+/// What the charts' x axis counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XAxis {
+    Steps,
+    GradEvals,
+}
+
+/// The layers of the page, as a set: what must be drawn again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Layers(u8);
+
+impl Layers {
+    /// Colour map, contours, minima, axes, colour bar.
+    pub const MAP: Layers = Layers(1);
+    /// Trajectories drawn so far are stale: draw them again from θ₀.
+    pub const TRAILS: Layers = Layers(2);
+    /// New trajectory segments, current points and the start.
+    pub const MARKS: Layers = Layers(4);
+    pub const CHARTS: Layers = Layers(8);
+    pub const SCATTER: Layers = Layers(16);
+    pub const NONE: Layers = Layers(0);
+    pub const ALL: Layers = Layers(31);
+
+    pub const fn union(self, o: Layers) -> Layers {
+        Layers(self.0 | o.0)
+    }
+    pub const fn contains(self, o: Layers) -> bool {
+        self.0 & o.0 == o.0
+    }
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// What changed. [`Change::redraws`] is the one table from a change to the layers it makes
+/// stale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A new surface (or data set): everything.
+    Surface,
+    /// The canvas size or the device pixel ratio: everything.
+    Canvas,
+    /// The box of the plane shown.
+    View,
+    /// Runs restarted, added, removed or relabelled, or a new start.
+    Runs,
+    /// Runs took new iterations.
+    Progress,
+    /// The timeline cursor moved.
+    Cursor,
+    /// A run was shown or hidden, or recoloured.
+    Visibility,
+    /// Another run's model in the scatter plot.
+    Selection,
+    /// The charts' x axis.
+    Axis,
+}
+
+impl Change {
+    pub const fn redraws(self) -> Layers {
+        use Layers as L;
+        match self {
+            Change::Surface | Change::Canvas => L::ALL,
+            Change::View => L::MAP.union(L::TRAILS).union(L::MARKS),
+            Change::Runs | Change::Cursor => {
+                L::TRAILS.union(L::MARKS).union(L::CHARTS).union(L::SCATTER)
+            }
+            Change::Progress => L::MARKS.union(L::CHARTS).union(L::SCATTER),
+            Change::Visibility => L::TRAILS.union(L::MARKS).union(L::CHARTS),
+            Change::Selection => L::SCATTER,
+            Change::Axis => L::CHARTS,
+        }
+    }
+}
+
+/// The page's state: the scenario, the session that follows it, playback, the view.
+#[derive(Clone, Debug)]
+pub struct Playground {
+    scenario: Scenario,
+    session: Session,
+    playing: bool,
+    speed: u64,
+    /// The iteration shown when scrubbed back (`None`: the latest).
+    cursor: Option<u64>,
+    x_axis: XAxis,
+    /// The run whose model the scatter plot shows.
+    selected: usize,
+    viewport: Viewport,
+    /// The map canvas in device pixels, and device pixels per CSS pixel.
+    canvas: (u32, u32),
+    scale: f64,
+    /// Colour-map cells per CSS pixel.
+    detail: f64,
+    base: Option<MapBase>,
+    redraw: Layers,
+}
+
+impl Playground {
+    /// A playground showing `scenario` on an 800 × 560 map until told its canvas.
+    pub fn new(scenario: Scenario) -> Result<Playground, String> {
+        let session = Session::new(&scenario)?;
+        let (canvas, scale) = ((800, 560), 1.0);
+        let viewport = Viewport::new(
+            session.surface.view(),
+            map::plot_rect(canvas.0, canvas.1, scale),
+        );
+        Ok(Playground {
+            scenario,
+            session,
+            playing: false,
+            speed: 10,
+            cursor: None,
+            x_axis: XAxis::Steps,
+            selected: 0,
+            viewport,
+            canvas,
+            scale,
+            detail: 0.5,
+            base: None,
+            redraw: Layers::ALL,
+        })
+    }
+
+    /// The scenario a first visit shows.
+    pub fn default_scenario() -> Scenario {
+        let run = |kind: OptKind, lr: Option<f64>, color: &str| {
+            let mut o = OptimizerConfig::new(kind);
+            if let Some(lr) = lr {
+                o.set("lr", lr);
+            }
+            if kind == OptKind::Momentum {
+                o.set("momentum", 0.9);
+            }
+            let mut r = RunSpec::new(o);
+            r.color = Some(color.into());
+            r
+        };
+        Scenario {
+            data: None,
+            batch_size: None,
+            surface: SurfaceSpec::named("rosenbrock"),
+            start: Vec2::new(-1.5, 2.0),
+            steps: 500,
+            runs: vec![
+                run(OptKind::Gd, Some(1e-3), PALETTE[0]),
+                run(OptKind::Momentum, Some(1e-3), PALETTE[1]),
+                run(OptKind::Adam, Some(0.05), PALETTE[2]),
+                run(OptKind::Bfgs, None, PALETTE[3]),
+            ],
+        }
+    }
+
+    // ------------------------------------------------------------ reading
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+    pub fn viewport(&self) -> &Viewport {
+        &self.viewport
+    }
+    /// Device pixels per CSS pixel.
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+    pub fn x_axis(&self) -> XAxis {
+        self.x_axis
+    }
+    pub fn playing(&self) -> bool {
+        self.playing
+    }
+    pub fn speed(&self) -> u64 {
+        self.speed
+    }
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+
+    /// The most iterations any run has taken.
+    pub fn iterations(&self) -> u64 {
+        self.session
+            .runs
+            .iter()
+            .map(RunState::iterations)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The iteration shown (the timeline's position).
+    pub fn cursor(&self) -> u64 {
+        self.cursor.unwrap_or_else(|| self.iterations())
+    }
+
+    /// Whether the timeline is scrubbed back from the latest iteration.
+    pub fn scrubbed(&self) -> bool {
+        self.cursor.is_some()
+    }
+
+    /// Whether every run has reached the step limit or diverged.
+    pub fn done(&self) -> bool {
+        self.session.done()
+    }
+
+    /// Run `i`'s colour: its own, else the palette's.
+    pub fn run_color(&self, i: usize) -> String {
+        self.scenario
+            .runs
+            .get(i)
+            .and_then(|r| r.color.clone())
+            .unwrap_or_else(|| PALETTE[i % PALETTE.len()].into())
+    }
+
+    /// Whether run `i` is shown.
+    pub fn run_visible(&self, i: usize) -> bool {
+        self.scenario
+            .runs
+            .get(i)
+            .is_some_and(|r| r.enabled != Some(false))
+    }
+
+    /// The layers to draw again, cleared.
+    pub fn take_redraw(&mut self) -> Layers {
+        std::mem::take(&mut self.redraw)
+    }
+
+    fn touch(&mut self, c: Change) {
+        self.redraw = self.redraw.union(c.redraws());
+    }
+
+    // ------------------------------------------------------------ the one way a scenario changes
+
+    /// Makes `new` the scenario: validates it (on error nothing changes), then lets the session
+    /// follow. A new surface, start or default batch size restarts every run; otherwise only
+    /// runs whose specification changed (beyond being shown or their colour) restart, and catch
+    /// up to the iteration reached; runs added catch up too.
+    fn apply(&mut self, new: Scenario) -> Result<(), String> {
+        new.validate()?;
+        let reached = self.iterations();
+        let old = &self.scenario;
+        let same_world = new.surface == old.surface
+            && new.data == old.data
+            && new.start == old.start
+            && new.batch_size == old.batch_size;
+        if !same_world {
+            let session = Session::new(&new)?;
+            let new_surface = session.surface != self.session.surface;
+            self.session = session;
+            self.scenario = new;
+            self.cursor = None;
+            if new_surface {
+                self.base = None;
+                self.viewport.set_view(self.session.surface.view());
+                self.touch(Change::Surface);
+            } else {
+                self.touch(Change::Runs);
+            }
+            return Ok(());
+        }
+        let numbers = |r: &RunSpec| RunSpec {
+            enabled: None,
+            color: None,
+            ..r.clone()
+        };
+        let (n_old, n_new) = (old.runs.len(), new.runs.len());
+        // One run removed: find which, so the others keep their iterations.
+        let removed = (n_new + 1 == n_old)
+            .then(|| {
+                (0..n_old)
+                    .find(|&j| old.runs[..j] == new.runs[..j] && old.runs[j + 1..] == new.runs[j..])
+            })
+            .flatten();
+        let mut restarted = false;
+        if let Some(j) = removed {
+            self.session.remove_run(j);
+            restarted = true;
+        } else {
+            for i in 0..n_new.min(n_old) {
+                if numbers(&old.runs[i]) != numbers(&new.runs[i]) {
+                    self.session.replace_run(i, new.runs[i].clone());
+                    self.session.step_run(i, reached);
+                    restarted = true;
+                }
+            }
+            if n_new < n_old {
+                self.session.truncate_runs(n_new);
+                restarted = true;
+            }
+            for r in &new.runs[n_old.min(n_new)..] {
+                self.session.push_run(r.clone());
+                self.session.step_run(self.session.runs.len() - 1, reached);
+                restarted = true;
+            }
+        }
+        let visibility = old
+            .runs
+            .iter()
+            .zip(&new.runs)
+            .any(|(a, b)| a.enabled != b.enabled || a.color != b.color);
+        if new.steps < reached {
+            // Cut back: replay from θ₀ to the new limit (the same bits as a fresh session).
+            let mut s = Session::new(&new)?;
+            s.step(new.steps);
+            self.session = s;
+            restarted = true;
+        } else {
+            self.session.steps = new.steps;
+        }
+        self.scenario = new;
+        self.selected = self
+            .selected
+            .min(self.scenario.runs.len().saturating_sub(1));
+        if restarted {
+            self.touch(Change::Runs);
+        } else if visibility {
+            self.touch(Change::Visibility);
+        }
+        // A changed limit moves the timeline's end.
+        self.touch(Change::Axis);
+        Ok(())
+    }
+
+    /// Applies an edit of a copy of the scenario.
+    fn edit(&mut self, f: impl FnOnce(&mut Scenario) -> Result<(), String>) -> Result<(), String> {
+        let mut sc = self.scenario.clone();
+        f(&mut sc)?;
+        self.apply(sc)
+    }
+
+    // ------------------------------------------------------------ scenario edits
+
+    /// Loads a whole scenario; playback stops at its start. On error nothing changes.
+    pub fn load(&mut self, sc: Scenario) -> Result<(), String> {
+        sc.validate()?;
+        let session = Session::new(&sc)?;
+        let new_surface = session.surface != self.session.surface;
+        self.scenario = sc;
+        self.session = session;
+        self.cursor = None;
+        self.playing = false;
+        self.selected = 0;
+        if new_surface {
+            self.base = None;
+            self.viewport.set_view(self.session.surface.view());
+            self.touch(Change::Surface);
+        }
+        self.touch(Change::Runs);
+        Ok(())
+    }
+
+    /// Picks a named surface with its default parameters, view and start.
+    pub fn set_surface(&mut self, name: &str) -> Result<(), String> {
+        let info = LIBRARY
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| format!("unknown surface '{name}'"))?;
+        self.edit(|sc| {
+            sc.surface = SurfaceSpec::named(name);
+            sc.data = None;
+            sc.start = info.start.into();
+            Ok(())
+        })?;
+        self.reset_view();
+        Ok(())
+    }
+
+    /// Sets a parameter of the current named surface.
+    pub fn set_surface_param(&mut self, name: &str, v: f64) -> Result<(), String> {
+        self.edit(|sc| {
+            sc.surface
+                .params
+                .get_or_insert_with(Default::default)
+                .insert(name.to_string(), v);
+            Ok(())
+        })
+    }
+
+    /// Uses an expression as the surface (keeping the view when the surface already was one).
+    /// On error the last good surface stays and the message names the column.
+    pub fn set_expr(&mut self, src: &str) -> Result<(), String> {
+        Surface::expr(src).map_err(|e| e.to_string())?;
+        let was_expr = matches!(self.session.surface, Surface::Expr(_));
+        let view = self.viewport.view();
+        self.edit(|sc| {
+            sc.surface = SurfaceSpec::expr(src);
+            sc.data = None;
+            Ok(())
+        })?;
+        if was_expr {
+            self.set_view(view);
+        }
+        Ok(())
+    }
+
+    /// Uses a generated data set of `kind` ("linear" or "logistic") with default settings.
+    pub fn set_data(&mut self, kind: &str) -> Result<(), String> {
+        let spec = DataSpec::default_for(DataKind::named(kind)?);
+        self.set_data_spec(spec, true)
+    }
+
+    /// Changes a field of the data set: "n", "noise" or "seed" (a number), or "features"
+    /// ("raw", "standardized", "batchnorm").
+    pub fn set_data_field(&mut self, field: &str, value: &str) -> Result<(), String> {
+        let mut d = self
+            .scenario
+            .data
+            .clone()
+            .ok_or("the surface is not a data set")?;
+        let num = || parse_number(value);
+        match field {
+            "n" => d.n = num()?.round().clamp(0.0, 1e9) as u32,
+            "noise" => d.noise = num()?,
+            "seed" => {
+                let v = num()?;
+                if v < 0.0 || v.fract() != 0.0 || v > 9.0e15 {
+                    return Err("the seed must be a whole number ≥ 0".into());
+                }
+                d.seed = v as u64;
+            }
+            "features" => d.features = Features::named(value)?,
+            _ => return Err(format!("the data set has no field '{field}'")),
+        }
+        let refit = field == "features" || field == "n";
+        self.set_data_spec(d, refit)
+    }
+
+    fn set_data_spec(&mut self, d: DataSpec, new_view: bool) -> Result<(), String> {
+        d.validate()?;
+        let view = self.viewport.view();
+        self.edit(|sc| {
+            sc.surface = SurfaceSpec::default();
+            if new_view {
+                sc.start = Surface::data(&d).default_start();
+            }
+            sc.data = Some(d);
+            Ok(())
+        })?;
+        if new_view {
+            self.reset_view();
+        } else {
+            self.set_view(view);
+        }
+        Ok(())
+    }
+
+    /// Replaces run `i`; it restarts and catches up to the others. On error nothing changes.
+    pub fn set_run(&mut self, i: usize, spec: RunSpec) -> Result<(), String> {
+        self.edit(|sc| {
+            let r = sc.runs.get_mut(i).ok_or_else(|| format!("no run {i}"))?;
+            *r = spec;
+            Ok(())
+        })
+    }
+
+    /// Sets hyper-parameter `name` of run `i` (of its inner optimizer for lookahead when the
+    /// wrapper does not take it).
+    pub fn set_hyper(&mut self, i: usize, name: &str, v: f64) -> Result<(), String> {
+        self.edit(|sc| {
+            let o = &mut sc
+                .runs
+                .get_mut(i)
+                .ok_or_else(|| format!("no run {i}"))?
+                .optimizer;
+            let ok = o.set(name, v) || o.inner.as_mut().is_some_and(|inner| inner.set(name, v));
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("'{}' takes no '{name}'", o.name.name()))
+            }
+        })
+    }
+
+    /// Adds a run of optimizer `name` with its default settings and a colour no other run
+    /// has; returns its index.
+    pub fn add_run(&mut self, name: &str) -> Result<usize, String> {
+        let kind = OptKind::from_name(name).ok_or_else(|| format!("unknown optimizer '{name}'"))?;
+        if self.scenario.runs.len() >= MAX_RUNS {
+            return Err(format!("at most {MAX_RUNS} runs"));
+        }
+        let mut o = OptimizerConfig::new(kind);
+        if o.value("lr").is_none() {
+            o.set("lr", default_lr(kind));
+        }
+        let mut spec = RunSpec::new(o);
+        let n = self.scenario.runs.len();
+        let used: Vec<String> = (0..n).map(|i| self.run_color(i)).collect();
+        let color = PALETTE
+            .iter()
+            .find(|c| !used.iter().any(|u| u == *c))
+            .unwrap_or(&PALETTE[n % PALETTE.len()]);
+        spec.color = Some((*color).to_string());
+        self.edit(|sc| {
+            sc.runs.push(spec);
+            Ok(())
+        })?;
+        Ok(n)
+    }
+
+    pub fn remove_run(&mut self, i: usize) -> Result<(), String> {
+        self.edit(|sc| {
+            if i >= sc.runs.len() {
+                return Err(format!("no run {i}"));
+            }
+            sc.runs.remove(i);
+            Ok(())
+        })
+    }
+
+    /// Shows or hides run `i` (it keeps stepping).
+    pub fn set_enabled(&mut self, i: usize, on: bool) -> Result<(), String> {
+        self.edit(|sc| {
+            let r = sc.runs.get_mut(i).ok_or_else(|| format!("no run {i}"))?;
+            r.enabled = if on { None } else { Some(false) };
+            Ok(())
+        })
+    }
+
+    /// Sets the start; every run restarts there (playback goes on if it was playing).
+    pub fn set_start(&mut self, p: Vec2) -> Result<(), String> {
+        self.edit(|sc| {
+            sc.start = p;
+            Ok(())
+        })
+    }
+
+    /// Sets the step limit (1 to 100 000); runs past it are cut back.
+    pub fn set_steps(&mut self, n: f64) -> Result<(), String> {
+        if !n.is_finite() || n < 1.0 || n > MAX_STEPS as f64 {
+            return Err(format!("the step limit must be from 1 to {MAX_STEPS}"));
+        }
+        self.edit(|sc| {
+            sc.steps = n as u64;
+            Ok(())
+        })
+    }
+
+    // ------------------------------------------------------------ stepping and playback
+
+    /// Restarts every run from the start.
+    pub fn reset(&mut self) {
+        if let Ok(s) = Session::new(&self.scenario) {
+            self.session = s;
+        }
+        self.cursor = None;
+        self.touch(Change::Runs);
+    }
+
+    /// Advances every run by `n` iterations (up to the step limit) and shows the latest.
+    pub fn step(&mut self, n: u64) {
+        self.session.step(n);
+        self.cursor = None;
+        self.touch(Change::Progress);
+    }
+
+    pub fn set_playing(&mut self, on: bool) {
+        self.playing = on && !(self.session.done() && self.cursor.is_none());
+    }
+
+    /// Iterations per frame, clamped to 1–1000 (10 for a value that is not a number).
+    pub fn set_speed(&mut self, n: f64) {
+        self.speed = if n.is_finite() {
+            n.clamp(SPEED_MIN as f64, SPEED_MAX as f64) as u64
+        } else {
+            10
+        };
+    }
+
+    /// Shows iteration `k` of those computed (the timeline scrubs); past the end shows the
+    /// latest.
+    pub fn set_cursor(&mut self, k: f64) {
+        let max = self.iterations();
+        let k = if k.is_finite() {
+            k.max(0.0) as u64
+        } else {
+            max
+        };
+        let c = (k < max).then_some(k);
+        if c != self.cursor {
+            self.cursor = c;
+            self.touch(Change::Cursor);
+        }
+    }
+
+    /// One animation frame: when playing, the cursor moves on through what is computed, else
+    /// every run takes `speed` more iterations. Returns whether it is still playing.
+    pub fn frame(&mut self) -> bool {
+        if !self.playing {
+            return false;
+        }
+        match self.cursor {
+            Some(k) => {
+                let k = k + self.speed;
+                self.cursor = (k < self.iterations()).then_some(k);
+                self.touch(Change::Cursor);
+            }
+            None => {
+                self.step(self.speed);
+                if self.session.done() {
+                    self.playing = false;
+                }
+            }
+        }
+        self.playing
+    }
+
+    /// Plots the charts against gradient evaluations (or steps).
+    pub fn set_x_axis(&mut self, x: XAxis) {
+        if x != self.x_axis {
+            self.x_axis = x;
+            self.touch(Change::Axis);
+        }
+    }
+
+    /// Shows run `i`'s model in the scatter plot.
+    pub fn select_run(&mut self, i: usize) {
+        if i != self.selected && i < self.scenario.runs.len() {
+            self.selected = i;
+            self.touch(Change::Selection);
+        }
+    }
+
+    // ------------------------------------------------------------ view and pointer
+
+    /// The map canvas is `width` × `height` device pixels at `scale` device pixels per CSS
+    /// pixel.
+    pub fn set_canvas(&mut self, width: u32, height: u32, scale: f64) {
+        let scale = if scale.is_finite() {
+            scale.clamp(0.25, 8.0)
+        } else {
+            1.0
+        };
+        if (width, height) != self.canvas || scale != self.scale {
+            self.canvas = (width, height);
+            self.scale = scale;
+            self.viewport.set_plot(map::plot_rect(width, height, scale));
+            self.touch(Change::Canvas);
+        }
+    }
+
+    /// The map canvas size in device pixels.
+    pub fn canvas(&self) -> (u32, u32) {
+        self.canvas
+    }
+
+    /// Shows `v` = `[x_min, x_max, y_min, y_max]` (widened for equal aspect); false for an
+    /// unusable view.
+    pub fn set_view(&mut self, v: [f64; 4]) -> bool {
+        let ok = self.viewport.set_view(v);
+        if ok {
+            self.touch(Change::View);
+        }
+        ok
+    }
+
+    /// Back to the surface's own view.
+    pub fn reset_view(&mut self) {
+        self.set_view(self.session.surface.view());
+    }
+
+    fn device(&self, (px, py): (f64, f64)) -> (f64, f64) {
+        (px * self.scale, py * self.scale)
+    }
+
+    /// The plane point under CSS pixel `(px, py)` of the map, if inside the plot.
+    pub fn point_at(&self, css: (f64, f64)) -> Option<Vec2> {
+        self.viewport.to_data(self.device(css))
+    }
+
+    /// A click at CSS pixel `(px, py)`: sets the start there. False outside the plot.
+    pub fn click(&mut self, css: (f64, f64)) -> Result<bool, String> {
+        match self.point_at(css) {
+            Some(p) => self.set_start(p).map(|()| true),
+            None => Ok(false),
+        }
+    }
+
+    /// Pans by a drag of `(dx, dy)` CSS pixels.
+    pub fn pan(&mut self, dx: f64, dy: f64) {
+        if self.viewport.pan(dx * self.scale, dy * self.scale) {
+            self.touch(Change::View);
+        }
+    }
+
+    /// Zooms by `factor` (> 1 zooms in) about CSS pixel `(px, py)`.
+    pub fn zoom(&mut self, css: (f64, f64), factor: f64) {
+        if self.viewport.zoom_at(self.device(css), factor) {
+            self.touch(Change::View);
+        }
+    }
+
+    /// The colour map and contours for the current view, computed when the view, the canvas
+    /// or the surface changed.
+    pub fn map_base(&mut self) -> &MapBase {
+        let (nx, ny) = map::grid_size(
+            &self.session.surface,
+            self.viewport.plot(),
+            self.scale,
+            self.detail,
+        );
+        let view = self.viewport.view();
+        let fresh = matches!(&self.base, Some(b) if b.field.nx == nx && b.field.ny == ny && b.field.view == view);
+        if !fresh {
+            self.base = None;
+        }
+        self.base
+            .get_or_insert_with(|| MapBase::compute(&self.session.surface, view, nx, ny))
+    }
+
+    /// The plot rectangle of the map, in device pixels.
+    pub fn plot(&self) -> Rect {
+        self.viewport.plot()
+    }
+}
+
+/// A learning rate that suits a new run of `kind` on most library surfaces.
+pub fn default_lr(kind: OptKind) -> f64 {
+    match kind {
+        OptKind::Gd | OptKind::Momentum | OptKind::Nesterov | OptKind::SgdHd => 1e-3,
+        OptKind::Lion => 0.01,
+        _ => 0.05,
+    }
+}
+
+/// Parses a number the user typed (also `1e-3` and `−0.5` with a Unicode minus); the error
+/// says what was wrong.
+pub fn parse_number(s: &str) -> Result<f64, String> {
+    let t = s.trim().replace('−', "-");
+    let v: f64 = t
+        .parse()
+        .map_err(|_| format!("'{}' is not a number", s.trim()))?;
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err("the number must be finite".into())
+    }
+}
+
+/// The surface as the page's picker shows it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SurfaceView {
+    /// The library name, if a named surface.
+    pub name: Option<String>,
+    /// The expression, if an expression.
+    pub expr: Option<String>,
+    pub title: String,
+    pub description: String,
+    /// The formula in the expression grammar, or the loss in words for a data set.
+    pub formula: String,
+    /// A named surface's parameters with their current values.
+    pub params: Vec<ParamView>,
+    pub data: Option<DataSpec>,
+}
+
+/// A surface parameter's slider.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ParamView {
+    pub name: &'static str,
+    pub min: f64,
+    pub max: f64,
+    pub log: bool,
+    pub value: f64,
+}
+
+impl Playground {
+    /// What the surface picker shows.
+    pub fn surface_view(&self) -> SurfaceView {
+        let sc = &self.scenario;
+        if let Some(d) = &sc.data {
+            let o = d.kind.option();
+            return SurfaceView {
+                name: None,
+                expr: None,
+                title: o.title.into(),
+                description: o.description.into(),
+                formula: d.kind.loss_text().into(),
+                params: Vec::new(),
+                data: Some(d.clone()),
+            };
+        }
+        match self.session.surface.info() {
+            Some(info) => SurfaceView {
+                name: Some(info.name.into()),
+                expr: None,
+                title: info.title.into(),
+                description: info.description.into(),
+                formula: info.formula.into(),
+                params: info
+                    .params
+                    .iter()
+                    .map(|p| ParamView {
+                        name: p.name,
+                        min: p.min,
+                        max: p.max,
+                        log: p.log,
+                        value: sc
+                            .surface
+                            .params
+                            .as_ref()
+                            .and_then(|m| m.get(p.name))
+                            .copied()
+                            .unwrap_or(p.default),
+                    })
+                    .collect(),
+                data: None,
+            },
+            None => SurfaceView {
+                name: None,
+                expr: sc.surface.expr.clone(),
+                title: "Custom expression".into(),
+                description: String::new(),
+                formula: sc.surface.expr.clone().unwrap_or_default(),
+                params: Vec::new(),
+                data: None,
+            },
+        }
+    }
+}
+
+/// A choice the page offers, by its name in a scenario.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Choice {
+    pub name: &'static str,
+    pub title: &'static str,
+}
+
+/// A feature scaling and the data kinds it applies to.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct FeatureChoice {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub kinds: Vec<&'static str>,
+}
+
+/// Everything the page offers a choice of besides surfaces and optimizers, from the engine's
+/// own declarations.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Options {
+    pub schedules: &'static [crate::schedule::ScheduleInfo],
+    pub warmup: crate::schedule::FieldInfo,
+    pub line_searches: Vec<Choice>,
+    pub clips: Vec<Choice>,
+    pub data_kinds: Vec<crate::surface::data::DataOption>,
+    pub features: Vec<FeatureChoice>,
+}
+
+/// The page's choices (see [`Options`]).
+pub fn options() -> Options {
+    use crate::optim::{Clip, LineSearch};
+    Options {
+        schedules: crate::schedule::SCHEDULES,
+        warmup: crate::schedule::WARMUP,
+        line_searches: LineSearch::ALL
+            .iter()
+            .map(|l| Choice {
+                name: l.name(),
+                title: l.title(),
+            })
+            .collect(),
+        clips: Clip::MODES
+            .iter()
+            .map(|&(name, title)| Choice { name, title })
+            .collect(),
+        data_kinds: DataKind::ALL.iter().map(|k| k.option()).collect(),
+        features: Features::ALL
+            .iter()
+            .map(|f| {
+                let o = f.option();
+                FeatureChoice {
+                    name: o.name,
+                    title: o.title,
+                    description: o.description,
+                    kinds: DataKind::ALL
+                        .iter()
+                        .filter(|&&k| f.applies_to(k))
+                        .map(|k| k.option().name)
+                        .collect(),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// A slider position in [0, 1] to a value in [min, max]: geometric when `log` (rounded to three
+/// significant digits, so slider values read cleanly), else linear.
+pub fn slider_value(min: f64, max: f64, log: bool, pos: f64) -> f64 {
+    let t = if pos.is_finite() {
+        pos.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    if log && min > 0.0 {
+        let v = libm::exp(libm::log(min) + t * (libm::log(max) - libm::log(min)));
+        let mag = libm::pow(10.0, libm::log10(v).floor() - 2.0);
+        (v / mag).round() * mag
+    } else {
+        min + t * (max - min)
+    }
+}
+
+/// The slider position in [0, 1] of value `v` (the inverse of [`slider_value`]).
+pub fn slider_pos(min: f64, max: f64, log: bool, v: f64) -> f64 {
+    let t = if log && min > 0.0 && v > 0.0 {
+        (libm::log(v) - libm::log(min)) / (libm::log(max) - libm::log(min))
+    } else {
+        (v - min) / (max - min)
+    };
+    if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}

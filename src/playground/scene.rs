@@ -1,0 +1,226 @@
+//! What the page shows, drawn on any plotters backend: the map, the loss and learning-rate
+//! charts and the scatter plot of a data surface, built from the playground's state. The page
+//! draws these panels through plotters-canvas, the command line's `render` through plotters'
+//! SVG and bitmap backends: one drawing code, so a figure and the page cannot disagree.
+
+use super::{Playground, XAxis};
+use crate::render::chart::{self, ChartStyle, Series};
+use crate::render::map::{self, parse_hex, MapStyle, RunMark};
+use crate::render::scatter::{self, Model};
+use crate::render::view::Rect;
+use crate::surface::Surface;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// The panels of the page (and of a figure).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    Map,
+    Loss,
+    Lr,
+    Scatter,
+}
+
+impl Panel {
+    pub const ALL: [Panel; 4] = [Panel::Map, Panel::Loss, Panel::Lr, Panel::Scatter];
+
+    /// Its name on the command line.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Panel::Map => "map",
+            Panel::Loss => "loss",
+            Panel::Lr => "lr",
+            Panel::Scatter => "scatter",
+        }
+    }
+}
+
+type DrawResult = Result<(), String>;
+
+impl Playground {
+    /// The shown runs as the map draws them: each path up to the step shown.
+    pub fn run_marks(&self) -> Vec<(usize, RunMark<'_>)> {
+        let cur = self.cursor() as usize;
+        self.session()
+            .runs
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| self.run_visible(i))
+            .map(|(i, r)| {
+                let t = &r.trace;
+                let n = cur.min(t.path.len() - 1);
+                (
+                    i,
+                    RunMark {
+                        path: &t.path[..=n],
+                        color: parse_hex(&self.run_color(i)),
+                        label: &t.label,
+                        diverged: t.diverged_at.is_some() && n + 1 == t.path.len(),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// The map's base layer (colour map through `paint`, contours, minima, axes, colour bar).
+    pub fn draw_map_base<DB: DrawingBackend>(
+        &mut self,
+        root: &DrawingArea<DB, Shift>,
+        style: &MapStyle,
+        paint: &mut dyn FnMut(&map::MapBase, Rect) -> DrawResult,
+    ) -> DrawResult {
+        self.map_base();
+        let Some(base) = self.base.as_ref() else {
+            return Ok(());
+        };
+        let s = &self.session().surface;
+        let minima = s.minima();
+        map::draw_base(
+            root,
+            self.viewport(),
+            base,
+            &minima,
+            s.axis_names(),
+            style,
+            &mut |r| paint(base, r),
+        )
+    }
+
+    /// The whole map: base, every trajectory (points closer than `min_px` pixels merged; 0
+    /// keeps every point), current points, the start and, if asked, a legend.
+    pub fn draw_map<DB: DrawingBackend>(
+        &mut self,
+        root: &DrawingArea<DB, Shift>,
+        style: &MapStyle,
+        min_px: f64,
+        legend: bool,
+        paint: &mut dyn FnMut(&map::MapBase, Rect) -> DrawResult,
+    ) -> DrawResult {
+        self.draw_map_base(root, style, paint)?;
+        let marks: Vec<RunMark> = self.run_marks().into_iter().map(|(_, m)| m).collect();
+        let vp = self.viewport();
+        map::draw_trails(root, vp, &marks, min_px, style)?;
+        map::draw_marks(root, vp, &marks, self.session().start, style)?;
+        if legend {
+            map::draw_legend(root, vp, &marks, style)?;
+        }
+        Ok(())
+    }
+
+    /// The loss or learning-rate chart's curves and labels, decimated to about `2 × buckets`
+    /// points per run.
+    pub fn chart_series(&self, panel: Panel, buckets: usize) -> (Vec<Series>, &'static str) {
+        let cur = self.cursor() as usize;
+        let evals = self.x_axis() == XAxis::GradEvals;
+        let mut faint = Vec::new();
+        let mut main = Vec::new();
+        for (i, r) in self.session().runs.iter().enumerate() {
+            if !self.run_visible(i) {
+                continue;
+            }
+            let t = &r.trace;
+            let n = cur.min(t.path.len() - 1);
+            let x = |j: usize| {
+                if evals {
+                    r.evals_at[j].grad as f64
+                } else {
+                    j as f64
+                }
+            };
+            let color = parse_hex(&self.run_color(i));
+            match panel {
+                Panel::Lr => {
+                    let m = n.min(t.lr.len());
+                    main.push(Series {
+                        color,
+                        marker: m.checked_sub(1).map(|j| (x(j), t.lr[j])),
+                        points: chart::minmax_decimate_by(m, buckets, |j| (x(j), t.lr[j])),
+                        faint: false,
+                    });
+                }
+                _ => {
+                    let mb = n.min(t.batch_loss.len());
+                    if mb > 0 {
+                        // The noisy mini-batch loss, faint, behind every full-batch curve.
+                        faint.push(Series {
+                            color,
+                            marker: None,
+                            points: chart::minmax_decimate_by(mb, buckets, |j| {
+                                (x(j), t.batch_loss[j])
+                            }),
+                            faint: true,
+                        });
+                    }
+                    main.push(Series {
+                        color,
+                        marker: Some((x(n), t.loss[n])),
+                        points: chart::minmax_decimate_by(n + 1, buckets, |j| (x(j), t.loss[j])),
+                        faint: false,
+                    });
+                }
+            }
+        }
+        faint.append(&mut main);
+        let title = match panel {
+            Panel::Lr => "Learning rate",
+            _ if self.scenario().data.is_some() => "Loss (full batch; faint: mini-batch)",
+            _ => "Loss L(θ)",
+        };
+        (faint, title)
+    }
+
+    /// The loss or learning-rate chart at `scale` device pixels per CSS pixel.
+    pub fn draw_chart<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        panel: Panel,
+        scale: f64,
+        background: Option<RGBColor>,
+    ) -> DrawResult {
+        let width = f64::from(root.dim_in_pixel().0);
+        let buckets = (width / scale).round().max(50.0) as usize;
+        let (series, title) = self.chart_series(panel, buckets);
+        let cursor =
+            (self.scrubbed() && self.x_axis() == XAxis::Steps).then(|| self.cursor() as f64);
+        let style = ChartStyle {
+            title,
+            x_label: match self.x_axis() {
+                XAxis::Steps => "step",
+                XAxis::GradEvals => "gradient evaluations",
+            },
+            log_y: true,
+            scale,
+            cursor,
+            background,
+        };
+        chart::draw(root, &series, &style)
+    }
+
+    /// The run whose model the scatter plot shows, at the step shown.
+    pub fn scatter_model(&self) -> Option<Model<'_>> {
+        let sel = self
+            .selected()
+            .min(self.session().runs.len().saturating_sub(1));
+        let r = self.session().runs.get(sel)?;
+        let k = (self.cursor() as usize).min(r.trace.path.len() - 1);
+        Some(Model {
+            label: &r.trace.label,
+            color: parse_hex(&self.run_color(sel)),
+            step: k as u64,
+            theta: r.trace.path[k],
+        })
+    }
+
+    /// The data set and the selected run's model; nothing on surfaces that are not data sets.
+    pub fn draw_scatter<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        scale: f64,
+        background: Option<RGBColor>,
+    ) -> DrawResult {
+        let Surface::Data(d) = &self.session().surface else {
+            return Ok(());
+        };
+        scatter::draw(root, d, self.scatter_model().as_ref(), scale, background)
+    }
+}

@@ -1,0 +1,505 @@
+//! The map: colour map, contour lines, known minima, axes and colour bar (the base), the runs'
+//! trajectories, their current points and the start (the overlay), and a legend. Drawn with
+//! plotters on any `DrawingBackend`: the page's canvases, the command line's SVG and PNG.
+//!
+//! The colour map itself is a dense image: [`draw_base`] leaves it to a `paint` callback that
+//! gets the plot rectangle, so the page can put it with one `putImageData` and a figure can
+//! embed or blit it.
+
+use super::colormap::Lut;
+use super::view::{clip_polyline, Rect, Viewport};
+use super::{fmt_num, Field};
+use crate::surface::{DataKind, Surface};
+use crate::vec2::Vec2;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Margins of the map around its plot rectangle, in CSS pixels (scaled by the device pixel
+/// ratio): room for the axes on the left and bottom and the colour bar on the right.
+const MARGIN: f64 = 10.0;
+const MARGIN_TOP: f64 = 24.0;
+const MARGIN_RIGHT: f64 = 86.0;
+const X_AREA: f64 = 34.0;
+const Y_AREA: f64 = 52.0;
+
+/// Colours of the map.
+pub const BACKGROUND: RGBColor = RGBColor(250, 250, 252);
+pub const AXIS_GREY: RGBColor = RGBColor(90, 96, 110);
+pub const INK: RGBColor = RGBColor(15, 18, 30);
+
+/// The map's margins in whole pixels at scale `k` (device pixels per CSS pixel), as plotters
+/// lays them out: `(left margin + y labels, top, right, bottom margin + x labels)`.
+fn margins(k: f64) -> (u32, u32, u32, u32, u32, u32) {
+    let px = |v: f64| (v * k) as u32;
+    (
+        px(MARGIN),
+        px(MARGIN_TOP),
+        px(MARGIN_RIGHT),
+        px(X_AREA),
+        px(Y_AREA),
+        px(MARGIN),
+    )
+}
+
+/// Where the plane is drawn on a `width` × `height` map at scale `k`.
+pub fn plot_rect(width: u32, height: u32, k: f64) -> Rect {
+    let (m, top, right, xa, ya, bottom) = margins(k);
+    let x = f64::from(m + ya);
+    let y = f64::from(top);
+    Rect {
+        x,
+        y,
+        w: (f64::from(width) - f64::from(right) - x).max(1.0),
+        h: (f64::from(height) - f64::from(bottom + xa) - y).max(1.0),
+    }
+}
+
+/// How densely to sample the colour map: `detail` cells per CSS pixel, lowered so that a
+/// logistic data surface (one pass over the data per cell) costs about 1.5·10⁶ point
+/// evaluations; at least 16 cells each way.
+pub fn grid_size(surface: &Surface, plot: Rect, k: f64, detail: f64) -> (usize, usize) {
+    let per_cell = match surface {
+        Surface::Data(d) if d.spec.kind == DataKind::Logistic => d.len() as f64,
+        _ => 1.0,
+    };
+    let cells = (plot.w / k) * (plot.h / k) * detail * detail;
+    let detail = detail * (1.5e6 / (cells * per_cell)).sqrt().min(1.0);
+    let nx = ((plot.w / k) * detail).round().max(16.0) as usize;
+    let ny = ((plot.h / k) * detail).round().max(16.0) as usize;
+    (nx, ny)
+}
+
+/// The sampled surface and its contour lines over one view.
+#[derive(Clone, Debug)]
+pub struct MapBase {
+    pub field: Field,
+    /// Per level, polylines in plane coordinates.
+    pub contours: Vec<Vec<Vec<(f64, f64)>>>,
+}
+
+/// The number of contour levels drawn.
+pub const LEVELS: usize = 24;
+
+impl MapBase {
+    /// Samples `surface` on an `nx` × `ny` grid over `view` and traces its contours.
+    pub fn compute(surface: &Surface, view: [f64; 4], nx: usize, ny: usize) -> MapBase {
+        let field = Field::sample(surface, view, nx, ny);
+        let contours = field.contours(&field.levels(LEVELS));
+        MapBase { field, contours }
+    }
+}
+
+/// One run as the map shows it.
+#[derive(Clone, Debug)]
+pub struct RunMark<'a> {
+    /// θ₀ … θ_n, up to the step shown.
+    pub path: &'a [Vec2],
+    pub color: RGBColor,
+    pub label: &'a str,
+    /// Whether the run diverged at the step shown (its end is drawn as a cross).
+    pub diverged: bool,
+}
+
+/// Sizes that scale with the device pixel ratio.
+#[derive(Clone, Copy, Debug)]
+pub struct MapStyle {
+    /// Device pixels per CSS pixel.
+    pub scale: f64,
+    /// Fill behind everything (`None`: transparent).
+    pub background: Option<RGBColor>,
+}
+
+impl MapStyle {
+    pub fn new(scale: f64) -> MapStyle {
+        MapStyle {
+            scale,
+            background: Some(BACKGROUND),
+        }
+    }
+    fn px(&self, v: f64) -> u32 {
+        (v * self.scale).round().max(1.0) as u32
+    }
+    fn font(&self, size: f64) -> FontDesc<'static> {
+        super::font(size * self.scale)
+    }
+}
+
+type DrawResult = Result<(), String>;
+
+fn err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> String {
+    e.to_string()
+}
+
+fn ipt(p: (f64, f64)) -> (i32, i32) {
+    (p.0.round() as i32, p.1.round() as i32)
+}
+
+/// Draws the polyline `px` (pixels) clipped to `clip`.
+fn stroke<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    px: &[(f64, f64)],
+    clip: Rect,
+    style: ShapeStyle,
+) -> DrawResult {
+    for piece in clip_polyline(px, clip) {
+        let pts: Vec<(i32, i32)> = piece.into_iter().map(ipt).collect();
+        root.draw(&PathElement::new(pts, style)).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The base layer: background, colour map (through `paint`, given the plot rectangle), contour
+/// lines, minima, axes and colour bar.
+pub fn draw_base<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    vp: &Viewport,
+    base: &MapBase,
+    minima: &[Vec2],
+    axes: (&str, &str),
+    style: &MapStyle,
+    paint: &mut dyn FnMut(Rect) -> DrawResult,
+) -> DrawResult {
+    if let Some(bg) = style.background {
+        root.fill(&bg).map_err(err)?;
+    }
+    let plot = vp.plot();
+    paint(plot)?;
+    // Contour lines.
+    let line = WHITE.mix(0.38).stroke_width(style.px(0.8));
+    for level in &base.contours {
+        for poly in level {
+            let px: Vec<(f64, f64)> = poly
+                .iter()
+                .map(|&(x, y)| vp.to_px(Vec2::new(x, y)))
+                .collect();
+            stroke(root, &px, plot, line)?;
+        }
+    }
+    // Known minima.
+    for &m in minima {
+        let c = vp.to_px(m);
+        if plot.contains(c) {
+            star(root, c, 6.5 * style.scale)?;
+        }
+    }
+    draw_axes(root, vp, axes, style)?;
+    draw_colorbar(root, plot, &base.field, style)
+}
+
+/// The axes around the plot rectangle, with tick labels at round values.
+fn draw_axes<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    vp: &Viewport,
+    (xn, yn): (&str, &str),
+    style: &MapStyle,
+) -> DrawResult {
+    let (m, top, right, xa, ya, _) = margins(style.scale);
+    let [x0, x1, y0, y1] = vp.view();
+    let mut chart = ChartBuilder::on(root)
+        .margin(m)
+        .margin_top(top)
+        .margin_right(right)
+        .x_label_area_size(xa)
+        .y_label_area_size(ya)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(8)
+        .y_labels(8)
+        .axis_style(AXIS_GREY)
+        .label_style(style.font(11.0).color(&AXIS_GREY))
+        .x_desc(xn)
+        .y_desc(yn)
+        .axis_desc_style(style.font(12.0).color(&AXIS_GREY))
+        .x_label_formatter(&|v| fmt_num(*v))
+        .y_label_formatter(&|v| fmt_num(*v))
+        .draw()
+        .map_err(err)
+}
+
+/// The colour bar right of the plot: the colour scale with six labelled values.
+fn draw_colorbar<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    p: Rect,
+    f: &Field,
+    style: &MapStyle,
+) -> DrawResult {
+    let k = style.scale;
+    let x = p.right() + 16.0 * k;
+    let w = 12.0 * k;
+    let lut = Lut::viridis();
+    let n = 128;
+    for i in 0..n {
+        let t = 1.0 - (f64::from(i) + 0.5) / f64::from(n);
+        let [r, g, b] = lut.at(t);
+        let ya = p.y + p.h * f64::from(i) / f64::from(n);
+        let yb = p.y + p.h * f64::from(i + 1) / f64::from(n);
+        root.draw(&Rectangle::new(
+            [ipt((x, ya)), ipt((x + w, yb))],
+            RGBColor(r, g, b).filled(),
+        ))
+        .map_err(err)?;
+    }
+    root.draw(&Rectangle::new(
+        [ipt((x, p.y)), ipt((x + w, p.bottom()))],
+        AXIS_GREY.mix(0.6).stroke_width(style.px(1.0)),
+    ))
+    .map_err(err)?;
+    let label = style
+        .font(10.5)
+        .color(&AXIS_GREY)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    for i in 0..=5 {
+        let t = f64::from(i) / 5.0;
+        let y = p.y + p.h * (1.0 - t);
+        root.draw(&Rectangle::new(
+            [
+                ipt((x + w, y - 0.5 * k)),
+                ipt((x + w + 3.0 * k, y + 0.5 * k)),
+            ],
+            AXIS_GREY.filled(),
+        ))
+        .map_err(err)?;
+        root.draw(&Text::new(
+            fmt_num(f.denormalize(t)),
+            ipt((x + w + 5.0 * k, y)),
+            label.clone(),
+        ))
+        .map_err(err)?;
+    }
+    let title = style
+        .font(10.5)
+        .color(&AXIS_GREY)
+        .pos(Pos::new(HPos::Left, VPos::Bottom));
+    root.draw(&Text::new(
+        if f.log { "L (log scale)" } else { "L" },
+        ipt((x, p.y - 9.0 * k)),
+        title,
+    ))
+    .map_err(err)
+}
+
+/// A five-pointed star of outer radius `r` at pixel `c`.
+fn star<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: (f64, f64), r: f64) -> DrawResult {
+    let pts: Vec<(i32, i32)> = (0..10)
+        .map(|i| {
+            let a = core::f64::consts::PI * f64::from(i) / 5.0 - core::f64::consts::FRAC_PI_2;
+            let rr = if i % 2 == 0 { r } else { r * 0.45 };
+            ipt((c.0 + rr * libm::cos(a), c.1 + rr * libm::sin(a)))
+        })
+        .collect();
+    root.draw(&Polygon::new(pts.clone(), WHITE.filled()))
+        .map_err(err)?;
+    let mut ring = pts;
+    ring.push(ring[0]);
+    root.draw(&PathElement::new(
+        ring,
+        INK.mix(0.8)
+            .stroke_width(((r * 0.22).round() as u32).max(1)),
+    ))
+    .map_err(err)
+}
+
+/// Which of a trajectory's two strokes: the dark halo under it, or its colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrailLayer {
+    Halo,
+    Line,
+}
+
+/// The pixels of `path[from..]` to stroke after pixel `last` (where the drawn part of the
+/// trajectory ends, or `None` to start at `path[0]`), leaving out points closer than `min_px`
+/// to the previous one kept (the last point is always kept). Returns the pixels, starting with
+/// the join point, and the new end.
+pub fn trail_pixels(
+    vp: &Viewport,
+    path: &[Vec2],
+    from: usize,
+    last: Option<(f64, f64)>,
+    min_px: f64,
+) -> (Vec<(f64, f64)>, (f64, f64)) {
+    let px = |q: Vec2| {
+        let (a, b) = vp.to_px(q);
+        (a.clamp(-1e7, 1e7), b.clamp(-1e7, 1e7))
+    };
+    let start = match last {
+        Some(l) if from > 0 => l,
+        _ => path.first().map_or((0.0, 0.0), |&p| px(p)),
+    };
+    let mut out = vec![start];
+    let mut end = start;
+    let n = path.len();
+    for (j, &p) in path.iter().enumerate().skip(from.max(1)) {
+        let q = px(p);
+        if libm::hypot(q.0 - end.0, q.1 - end.1) >= min_px || j + 1 == n {
+            out.push(q);
+            end = q;
+        }
+    }
+    (out, end)
+}
+
+/// Strokes one trajectory's pixels (from [`trail_pixels`]) as the given layer, clipped to the
+/// plot rectangle.
+pub fn stroke_trail<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    vp: &Viewport,
+    px: &[(f64, f64)],
+    color: RGBColor,
+    layer: TrailLayer,
+    style: &MapStyle,
+) -> DrawResult {
+    let s = match layer {
+        TrailLayer::Halo => INK.mix(0.55).stroke_width(style.px(4.2)),
+        TrailLayer::Line => color.stroke_width(style.px(2.0)),
+    };
+    if px.len() == 1 {
+        // A single point: a dot, so a run that has not moved still shows.
+        return stroke(root, &[px[0], px[0]], vp.plot(), s);
+    }
+    stroke(root, px, vp.plot(), s)
+}
+
+/// Every run's whole trajectory: all halos, then all lines (every point kept when `min_px` is
+/// 0).
+pub fn draw_trails<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    vp: &Viewport,
+    runs: &[RunMark],
+    min_px: f64,
+    style: &MapStyle,
+) -> DrawResult {
+    let pixels: Vec<Vec<(f64, f64)>> = runs
+        .iter()
+        .map(|r| trail_pixels(vp, r.path, 0, None, min_px).0)
+        .collect();
+    for layer in [TrailLayer::Halo, TrailLayer::Line] {
+        for (r, px) in runs.iter().zip(&pixels) {
+            stroke_trail(root, vp, px, r.color, layer, style)?;
+        }
+    }
+    Ok(())
+}
+
+/// Each run's current point (a cross where it diverged) and the start.
+pub fn draw_marks<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    vp: &Viewport,
+    runs: &[RunMark],
+    start: Vec2,
+    style: &MapStyle,
+) -> DrawResult {
+    let k = style.scale;
+    let plot = vp.plot();
+    for r in runs {
+        let Some(&p) = r.path.last() else { continue };
+        let c = vp.to_px(p);
+        if !plot.contains(c) {
+            continue;
+        }
+        if r.diverged {
+            let s = 6.0 * k;
+            let st = r.color.stroke_width(style.px(3.0));
+            for (a, b) in [((-s, -s), (s, s)), ((s, -s), (-s, s))] {
+                root.draw(&PathElement::new(
+                    vec![ipt((c.0 + a.0, c.1 + a.1)), ipt((c.0 + b.0, c.1 + b.1))],
+                    st,
+                ))
+                .map_err(err)?;
+            }
+        } else {
+            let rad = style.px(5.0);
+            root.draw(&Circle::new(ipt(c), rad, r.color.filled()))
+                .map_err(err)?;
+            root.draw(&Circle::new(
+                ipt(c),
+                rad,
+                INK.mix(0.9).stroke_width(style.px(1.5)),
+            ))
+            .map_err(err)?;
+        }
+    }
+    let c = vp.to_px(start);
+    if plot.contains(c) {
+        root.draw(&Circle::new(ipt(c), style.px(6.0), WHITE.filled()))
+            .map_err(err)?;
+        root.draw(&Circle::new(
+            ipt(c),
+            style.px(6.0),
+            INK.mix(0.85).stroke_width(style.px(2.0)),
+        ))
+        .map_err(err)?;
+        root.draw(&Circle::new(ipt(c), style.px(2.2), INK.mix(0.85).filled()))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A legend in the plot's top-left corner: each run's colour and label.
+pub fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    vp: &Viewport,
+    runs: &[RunMark],
+    style: &MapStyle,
+) -> DrawResult {
+    if runs.is_empty() {
+        return Ok(());
+    }
+    let k = style.scale;
+    let plot = vp.plot();
+    let font = style.font(11.5);
+    let row = 17.0 * k;
+    let widest = runs
+        .iter()
+        .map(|r| {
+            root.estimate_text_size(r.label, &font.clone().into_text_style(root))
+                .map_or(8.0 * r.label.chars().count() as f64 * k, |(w, _)| {
+                    f64::from(w)
+                })
+        })
+        .fold(0.0, f64::max);
+    let (x, y) = (plot.x + 8.0 * k, plot.y + 8.0 * k);
+    let w = 30.0 * k + widest + 8.0 * k;
+    let h = row * runs.len() as f64 + 8.0 * k;
+    root.draw(&Rectangle::new(
+        [ipt((x, y)), ipt((x + w, y + h))],
+        WHITE.mix(0.85).filled(),
+    ))
+    .map_err(err)?;
+    root.draw(&Rectangle::new(
+        [ipt((x, y)), ipt((x + w, y + h))],
+        AXIS_GREY.mix(0.5).stroke_width(style.px(1.0)),
+    ))
+    .map_err(err)?;
+    let text = font
+        .color(&RGBColor(40, 44, 52))
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, r) in runs.iter().enumerate() {
+        let cy = y + 4.0 * k + row * (i as f64 + 0.5);
+        root.draw(&PathElement::new(
+            vec![ipt((x + 6.0 * k, cy)), ipt((x + 24.0 * k, cy))],
+            r.color.stroke_width(style.px(3.0)),
+        ))
+        .map_err(err)?;
+        root.draw(&Text::new(r.label, ipt((x + 30.0 * k, cy)), text.clone()))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A `#rrggbb` or `#rgb` colour (grey when malformed).
+pub fn parse_hex(c: &str) -> RGBColor {
+    let h = c.trim_start_matches('#');
+    let v = |s: &str| u8::from_str_radix(s, 16).unwrap_or(128);
+    match h.len() {
+        6 if h.is_ascii() => RGBColor(v(&h[0..2]), v(&h[2..4]), v(&h[4..6])),
+        3 if h.is_ascii() => {
+            let d = |i: usize| v(&h[i..i + 1]).saturating_mul(17);
+            RGBColor(d(0), d(1), d(2))
+        }
+        _ => RGBColor(128, 128, 128),
+    }
+}
