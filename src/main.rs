@@ -4,7 +4,7 @@ use clap::{Args, Parser, Subcommand};
 use optimizer_playground::optim::{LineSearch, OPTIMIZERS};
 use optimizer_playground::playground::figure::{self, Figure};
 use optimizer_playground::playground::scene::Panel;
-use optimizer_playground::playground::Playground;
+use optimizer_playground::playground::{catalog, Playground};
 use optimizer_playground::run::{Session, Trace};
 use optimizer_playground::scenario::{Scenario, MAX_JSON};
 use optimizer_playground::surface::LIBRARY;
@@ -48,6 +48,10 @@ enum Cmd {
     /// run's model on a data surface), side by side, after the scenario's steps or `--step K`.
     /// Drawn by the same code as the page. Exit 2 with a one-line message for bad input.
     Render(RenderArgs),
+    /// Print, as JSON, everything the page offers: the surfaces, the optimizers with their
+    /// hyper-parameters (defaults, ranges, sliders, symbols), schedules, line searches,
+    /// clipping modes and data options. The page's build writes it to www/pkg/catalog.json.
+    Catalog,
     /// List the named surfaces with their parameters, view and known minima.
     Surfaces {
         /// Print JSON instead of a table.
@@ -139,9 +143,10 @@ fn render(a: RenderArgs) -> Result<String, String> {
         Svg,
         Png,
     }
-    let format = if a.out.ends_with(".svg") {
+    let ext = a.out.to_ascii_lowercase();
+    let format = if ext.ends_with(".svg") {
         Format::Svg
-    } else if a.out.ends_with(".png") {
+    } else if ext.ends_with(".png") {
         Format::Png
     } else {
         return Err(format!(
@@ -223,10 +228,32 @@ fn render(a: RenderArgs) -> Result<String, String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Help and version print as usual; any other mistake in the arguments is one line on
+    // standard error and exit code 2, like every other bad input.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e)
+            if !e.use_stderr()
+                || e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            e.exit()
+        }
+        Err(e) => {
+            // clap's message without its usage lines, on one line.
+            let text = e.to_string();
+            let words: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.is_empty() && !l.starts_with("Usage:"))
+                .map(str::trim)
+                .collect();
+            eprintln!("{}", words.join(" "));
+            return ExitCode::from(2);
+        }
+    };
     let out = match cli.cmd {
         Cmd::Trace { scenario, pretty } => trace(&scenario, pretty),
         Cmd::Render(args) => render(args),
+        Cmd::Catalog => serde_json::to_string(&catalog()).map_err(|e| e.to_string()),
         Cmd::Surfaces { json: true } => {
             serde_json::to_string_pretty(LIBRARY).map_err(|e| e.to_string())
         }

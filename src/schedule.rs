@@ -358,6 +358,17 @@ impl Serialize for Schedule {
     }
 }
 
+/// The schedules' names (for serde's messages), in [`SCHEDULES`]' order.
+const NAMES: [&str; SCHEDULES.len()] = {
+    let mut names = [""; SCHEDULES.len()];
+    let mut i = 0;
+    while i < SCHEDULES.len() {
+        names[i] = SCHEDULES[i].name;
+        i += 1;
+    }
+    names
+};
+
 /// Every field any schedule takes (for serde's messages).
 const ALL_FIELDS: &[&str] = &[
     "name",
@@ -400,20 +411,17 @@ impl<'de> Deserialize<'de> for Schedule {
                     given.push((k, map.next_value()?));
                 }
                 let name = name.ok_or_else(|| A::Error::missing_field("name"))?;
-                let info = SCHEDULES.iter().find(|s| s.name == name).ok_or_else(|| {
-                    let names: Vec<&str> = SCHEDULES.iter().map(|s| s.name).collect();
-                    A::Error::custom(format!(
-                        "unknown schedule `{name}`, expected one of {}",
-                        names.join(", ")
-                    ))
-                })?;
-                let int = |k: &str, v: f64| {
+                let info = SCHEDULES
+                    .iter()
+                    .find(|s| s.name == name)
+                    .ok_or_else(|| A::Error::unknown_variant(&name, &NAMES))?;
+                let int = |v: f64| {
                     if v.fract() == 0.0 && (0.0..1.8e19).contains(&v) {
                         Ok(Num::Int(v as u64))
                     } else {
                         Err(A::Error::invalid_value(
                             Unexpected::Float(v),
-                            &format!("{k} as a whole number ≥ 0").as_str(),
+                            &"a whole number ≥ 0",
                         ))
                     }
                 };
@@ -421,7 +429,7 @@ impl<'de> Deserialize<'de> for Schedule {
                 let mut warmup = 0;
                 for (k, v) in given {
                     if k == "warmup" {
-                        warmup = int(k, v)?.int();
+                        warmup = int(v)?.int();
                         continue;
                     }
                     let Some(f) = info.fields.iter().find(|f| f.name == k) else {
@@ -432,7 +440,7 @@ impl<'de> Deserialize<'de> for Schedule {
                             takes.join(", ")
                         )));
                     };
-                    nums.push((k, if f.integer { int(k, v)? } else { Num::Float(v) }));
+                    nums.push((k, if f.integer { int(v)? } else { Num::Float(v) }));
                 }
                 if let Some(f) = info
                     .fields

@@ -5,14 +5,13 @@
 //! of the trajectories. JavaScript passes events in and puts the strings it gets back into the
 //! DOM as text, never as HTML.
 
-use crate::optim::OPTIMIZERS;
 use crate::playground::scene::Panel;
 use crate::playground::{self, Layers, Playground, XAxis};
 use crate::render::map::{self, MapStyle, TrailLayer};
 use crate::render::{fmt_num, Field};
 use crate::run::Trace;
 use crate::scenario::{RunSpec, Scenario};
-use crate::surface::{Surface, LIBRARY};
+use crate::surface::Surface;
 use crate::vec2::Vec2;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -378,7 +377,10 @@ impl App {
         let style = MapStyle::new(self.dpr);
         // The colour map: one putImageData of the field, scaled up smoothly into the plot.
         let mut paint = |b: &map::MapBase, r: crate::render::view::Rect| -> Result<(), String> {
-            put_field(&ctx, &b.field, r).map_err(|e| format!("{e:?}"))
+            put_field(&ctx, &b.field, r).map_err(|e| {
+                e.as_string()
+                    .unwrap_or_else(|| "the colour map could not be drawn".into())
+            })
         };
         self.pg
             .draw_map_base(&root, &style, &mut paint)
@@ -475,25 +477,6 @@ fn put_field(
 }
 
 // ---------------------------------------------------------------- static helpers
-
-/// The named surfaces (name, title, description, params, view, start, minima).
-#[wasm_bindgen]
-pub fn surfaces_json() -> String {
-    json(LIBRARY)
-}
-
-/// The optimizers and their hyper-parameters (defaults, ranges, slider scales, symbols).
-#[wasm_bindgen]
-pub fn optimizers_json() -> String {
-    json(&OPTIMIZERS)
-}
-
-/// Everything else the page offers a choice of: schedules with their fields, line searches,
-/// clipping modes, data kinds and feature scalings.
-#[wasm_bindgen]
-pub fn options_json() -> String {
-    json(&playground::options())
-}
 
 /// The default scenario as JSON text.
 #[wasm_bindgen]

@@ -1,6 +1,6 @@
 // DOM wiring only: every number comes from the Rust engine (www/pkg, built from src/web.rs).
 import init, {
-  App, surfaces_json, optimizers_json, options_json, default_scenario_json, slider_value, slider_pos,
+  App, default_scenario_json, slider_value, slider_pos,
   format_number, parse_number,
 } from './pkg/optimizer_playground.js';
 
@@ -20,7 +20,7 @@ const errText = (e) => (e instanceof Error ? e.message : String(e));
 
 let app;
 // What the engine offers, from its own declarations (src/optim/config.rs, src/schedule.rs,
-// src/surface/): nothing here repeats a name, a default or a range.
+// src/surface/) through its catalog: nothing here repeats a name, a default or a range.
 let SURFACES = [];
 let OPTIMIZERS = [];
 let OPTIONS = {};
@@ -391,10 +391,14 @@ function loadFromHash() {
 // ------------------------------------------------------------------ start
 
 async function main() {
-  await init();
-  SURFACES = JSON.parse(surfaces_json());
-  OPTIMIZERS = JSON.parse(optimizers_json());
-  OPTIONS = JSON.parse(options_json());
+  // The engine, and its catalog written beside it by the build (optimizer-playground catalog).
+  const [, catalog] = await Promise.all([
+    init(),
+    fetch(new URL('./pkg/catalog.json', import.meta.url)).then((r) => r.json()),
+  ]);
+  SURFACES = catalog.surfaces;
+  OPTIMIZERS = catalog.optimizers;
+  OPTIONS = catalog.options;
   app = new App($('map'), $('overlay'), $('loss'), $('lr'));
   app.set_scatter($('scatter'));
   buildSurfacePicker();

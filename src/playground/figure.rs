@@ -32,8 +32,8 @@ pub struct Figure {
 }
 
 impl Figure {
-    /// The map, the loss and the learning-rate charts (and the scatter plot on a data
-    /// surface) side by side on white.
+    /// The map, the loss and the learning-rate charts side by side on white, at the page's
+    /// sizes of text and lines.
     pub fn new(width: u32, height: u32) -> Figure {
         Figure {
             width,
@@ -158,7 +158,7 @@ mod native {
                 let start = text[..at].rfind("<rect").unwrap_or(at);
                 let end = text[at..].find("/>").map_or(text.len(), |e| at + e + 2);
                 let img = format!(
-                    r#"<image x="{}" y="{}" width="{}" height="{}" preserveAspectRatio="none" href="{uri}"/>"#,
+                    r#"<image x="{}" y="{}" width="{}" height="{}" preserveAspectRatio="none" xlink:href="{uri}"/>"#,
                     r.x as i32,
                     r.y as i32,
                     (r.x + r.w) as i32 - r.x as i32,
@@ -167,6 +167,12 @@ mod native {
                 text.replace_range(start..end, &img);
             }
         }
+        // The image's link needs the xlink namespace (understood by SVG 1.1 tools too).
+        let text = text.replacen(
+            r#"xmlns="http://www.w3.org/2000/svg""#,
+            r#"xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink""#,
+            1,
+        );
         // Round joins and caps, as on the page's canvas.
         Ok(text.replace(
             "<polyline fill=\"none\"",

@@ -34,6 +34,14 @@ pub const PALETTE: [&str; 8] = [
     "#e63946", "#f77f00", "#00a6fb", "#d63384", "#9d4edd", "#2ec4b6", "#ffb703", "#3a86ff",
 ];
 
+/// The scenario a first visit shows: Rosenbrock's valley with gradient descent, momentum,
+/// Adam and BFGS.
+pub const DEFAULT_SCENARIO: &str = r##"{"surface": {"name": "rosenbrock"}, "start": [-1.5, 2.0], "steps": 500,
+  "runs": [{"optimizer": {"name": "gd", "lr": 0.001}, "color": "#e63946"},
+           {"optimizer": {"name": "momentum", "lr": 0.001, "momentum": 0.9}, "color": "#f77f00"},
+           {"optimizer": {"name": "adam", "lr": 0.05}, "color": "#00a6fb"},
+           {"optimizer": {"name": "bfgs"}, "color": "#d63384"}]}"##;
+
 /// Iterations per animation frame: the range of the speed slider.
 pub const SPEED_MIN: u64 = 1;
 pub const SPEED_MAX: u64 = 1000;
@@ -163,31 +171,15 @@ impl Playground {
 
     /// The scenario a first visit shows.
     pub fn default_scenario() -> Scenario {
-        let run = |kind: OptKind, lr: Option<f64>, color: &str| {
-            let mut o = OptimizerConfig::new(kind);
-            if let Some(lr) = lr {
-                o.set("lr", lr);
-            }
-            if kind == OptKind::Momentum {
-                o.set("momentum", 0.9);
-            }
-            let mut r = RunSpec::new(o);
-            r.color = Some(color.into());
-            r
-        };
-        Scenario {
-            data: None,
-            batch_size: None,
+        // Written in the scenario format itself; a test checks that it parses.
+        Scenario::from_json(DEFAULT_SCENARIO).unwrap_or_else(|_| Scenario {
             surface: SurfaceSpec::named("rosenbrock"),
+            data: None,
             start: Vec2::new(-1.5, 2.0),
             steps: 500,
-            runs: vec![
-                run(OptKind::Gd, Some(1e-3), PALETTE[0]),
-                run(OptKind::Momentum, Some(1e-3), PALETTE[1]),
-                run(OptKind::Adam, Some(0.05), PALETTE[2]),
-                run(OptKind::Bfgs, None, PALETTE[3]),
-            ],
-        }
+            runs: Vec::new(),
+            batch_size: None,
+        })
     }
 
     // ------------------------------------------------------------ reading
@@ -883,6 +875,26 @@ pub struct Options {
     pub clips: Vec<Choice>,
     pub data_kinds: Vec<crate::surface::data::DataOption>,
     pub features: Vec<FeatureChoice>,
+}
+
+/// Everything the page offers a choice of, from the engine's declarations: the named surfaces,
+/// the optimizers with their hyper-parameters, and the other [`Options`]. The command line
+/// prints it (`optimizer-playground catalog`) and the page's build writes it beside the wasm,
+/// so the page repeats no name, default or range (and the wasm carries no code to write it).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Catalog {
+    pub surfaces: &'static [crate::surface::SurfaceInfo],
+    pub optimizers: &'static [crate::optim::OptInfo],
+    pub options: Options,
+}
+
+/// The catalog (see [`Catalog`]).
+pub fn catalog() -> Catalog {
+    Catalog {
+        surfaces: LIBRARY,
+        optimizers: crate::optim::OPTIMIZERS,
+        options: options(),
+    }
 }
 
 /// The page's choices (see [`Options`]).

@@ -79,29 +79,45 @@ fn cell(out: &mut Vec<Segment>, x: f32, y: f32, v: [f64; 4], lv: f64) {
 }
 
 /// Joins segments that share end points into polylines (so a contour is drawn as a few long
-/// strokes rather than thousands of short ones). Marching squares computes a point on an edge
-/// shared by two cells identically in both, so shared ends compare equal bit for bit.
-pub fn stitch(segs: &[Segment]) -> Vec<Vec<(f32, f32)>> {
-    let key = |p: (f32, f32)| (p.0.to_bits(), p.1.to_bits());
-    // Every end point with its segment and which end it is, sorted by point.
-    let mut ends: Vec<((u32, u32), u32)> = segs
-        .iter()
-        .enumerate()
-        .flat_map(|(i, s)| [(key(s[0]), 2 * i as u32), (key(s[1]), 2 * i as u32 + 1)])
-        .collect();
-    ends.sort_unstable();
+/// strokes rather than thousands of short ones). Every end point lies on an edge of the
+/// `nx` × `ny` grid, and marching squares computes a point on an edge shared by two cells
+/// identically in both, so ends are matched by their edge. `scratch` is reused between calls.
+pub fn stitch(
+    segs: &[Segment],
+    nx: usize,
+    ny: usize,
+    scratch: &mut Vec<u32>,
+) -> Vec<Vec<(f32, f32)>> {
+    const NONE: u32 = u32::MAX;
+    // The grid edge a point lies on: a horizontal edge where its row is whole (a grid point
+    // counts as the horizontal edge to its right), else the vertical edge of its column.
+    let edge = |p: (f32, f32)| -> usize {
+        let (x, y) = (p.0.max(0.0) as usize, p.1.max(0.0) as usize);
+        let cell = y.min(ny.saturating_sub(1)) * nx + x.min(nx.saturating_sub(1));
+        2 * cell + usize::from(p.1.fract() != 0.0)
+    };
+    scratch.resize(2 * nx * ny, NONE);
+    // For each edge the last end point on it, and for each end point the previous one there.
+    let head = scratch;
+    let mut prev = vec![NONE; 2 * segs.len()];
+    for (e, pe) in prev.iter_mut().enumerate() {
+        let k = edge(segs[e / 2][e % 2]);
+        *pe = head[k];
+        head[k] = e as u32;
+    }
     let mut used = vec![false; segs.len()];
     // The unused segment continuing from point `p`, oriented to start there.
     let next = |p: (f32, f32), used: &mut Vec<bool>| -> Option<(f32, f32)> {
-        let k = key(p);
-        let from = ends.partition_point(|e| e.0 < k);
-        let &(_, e) = ends[from..]
-            .iter()
-            .take_while(|e| e.0 == k)
-            .find(|e| !used[(e.1 / 2) as usize])?;
-        let i = (e / 2) as usize;
-        used[i] = true;
-        Some(segs[i][1 - (e % 2) as usize])
+        let mut e = head[edge(p)];
+        while e != NONE {
+            let (i, end) = (e as usize / 2, e as usize % 2);
+            if !used[i] && segs[i][end] == p {
+                used[i] = true;
+                return Some(segs[i][1 - end]);
+            }
+            e = prev[e as usize];
+        }
+        None
     };
     let mut out = Vec::new();
     for i in 0..segs.len() {
@@ -124,6 +140,12 @@ pub fn stitch(segs: &[Segment]) -> Vec<Vec<(f32, f32)>> {
         }
         out.push(line);
     }
+    // Leave the table empty for the next call.
+    for s in segs {
+        for &p in s {
+            head[edge(p)] = NONE;
+        }
+    }
     out
 }
 
@@ -145,7 +167,7 @@ mod tests {
         let levels = [10.0, 50.0, 120.0];
         let segs = marching_squares(&v, nx, ny, &levels);
         for s in &segs {
-            let lines = stitch(s);
+            let lines = stitch(s, nx, ny, &mut Vec::new());
             assert_eq!(lines.len(), 1, "one closed ring per level");
             let l = &lines[0];
             assert_eq!(l.len(), s.len() + 1);
@@ -157,6 +179,32 @@ mod tests {
                     .any(|w| (w[0] == seg[0] && w[1] == seg[1])
                         || (w[0] == seg[1] && w[1] == seg[0])));
             }
+        }
+    }
+
+    #[test]
+    fn stitching_a_rippled_field_keeps_every_segment_once() {
+        let (nx, ny) = (57, 43);
+        let v: Vec<f64> = (0..nx * ny)
+            .map(|k| {
+                let (x, y) = ((k % nx) as f64 * 0.31, (k / nx) as f64 * 0.27);
+                x.sin() * y.cos() + 0.3 * (2.0 * x + y).sin()
+            })
+            .collect();
+        let levels = [-0.9, -0.4, 0.0, 0.3, 0.8];
+        let mut scratch = Vec::new();
+        for segs in marching_squares(&v, nx, ny, &levels) {
+            let lines = stitch(&segs, nx, ny, &mut scratch);
+            let pairs: usize = lines.iter().map(|l| l.len() - 1).sum();
+            assert_eq!(pairs, segs.len(), "every segment exactly once");
+            for seg in &segs {
+                assert!(lines
+                    .iter()
+                    .any(|l| l.windows(2).any(|w| (w[0] == seg[0] && w[1] == seg[1])
+                        || (w[0] == seg[1] && w[1] == seg[0]))));
+            }
+            assert!(lines.len() < segs.len() / 4, "joined into long lines");
+            assert!(scratch.iter().all(|&h| h == u32::MAX), "scratch left empty");
         }
     }
 }

@@ -42,7 +42,9 @@ fn margins(k: f64) -> (u32, u32, u32, u32, u32, u32) {
     )
 }
 
-/// Where the plane is drawn on a `width` × `height` map at scale `k`.
+/// Where the plane is drawn on a `width` × `height` map at scale `k`: from the first pixel of
+/// plotters' plotting area to its last, which is where plotters puts the axes' ends, so that
+/// ticks and everything drawn through the viewport agree to the pixel.
 pub fn plot_rect(width: u32, height: u32, k: f64) -> Rect {
     let (m, top, right, xa, ya, bottom) = margins(k);
     let x = f64::from(m + ya);
@@ -50,8 +52,8 @@ pub fn plot_rect(width: u32, height: u32, k: f64) -> Rect {
     Rect {
         x,
         y,
-        w: (f64::from(width) - f64::from(right) - x).max(1.0),
-        h: (f64::from(height) - f64::from(bottom + xa) - y).max(1.0),
+        w: (f64::from(width) - f64::from(right) - x - 1.0).max(1.0),
+        h: (f64::from(height) - f64::from(bottom + xa) - y - 1.0).max(1.0),
     }
 }
 
@@ -131,8 +133,11 @@ fn err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> String
     e.to_string()
 }
 
+/// A pixel position rounded as plotters rounds its own coordinates (towards the axes' origin
+/// at the bottom left, after a 1e-3 nudge), so that a point drawn here and a tick of the same
+/// value land on the same pixel.
 fn ipt(p: (f64, f64)) -> (i32, i32) {
-    (p.0.round() as i32, p.1.round() as i32)
+    ((p.0 + 1e-3).floor() as i32, (p.1 - 1e-3).ceil() as i32)
 }
 
 /// Draws the polyline `px` (pixels) clipped to `clip`.

@@ -47,23 +47,21 @@ impl Field {
         let (nx, ny) = (nx.max(2), ny.max(2));
         let mut values = Vec::new();
         s.grid(view, nx, ny, &mut values);
-        let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-        let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
-        for &v in &finite {
+        let (mut min, mut max, mut n) = (f64::INFINITY, f64::NEG_INFINITY, 0usize);
+        for &v in values.iter().filter(|v| v.is_finite()) {
             min = min.min(v);
             max = max.max(v);
+            n += 1;
         }
-        if finite.is_empty() {
+        if n == 0 {
             min = 0.0;
             max = 1.0;
         }
-        let log = if finite.len() > 10 && max > min {
-            let k = finite.len() / 10;
-            let (_, q10, _) = finite.select_nth_unstable_by(k, f64::total_cmp);
-            let q10 = *q10 - min;
-            q10 <= 0.0 || (max - min) / q10 > 100.0
-        } else {
-            false
+        // Log when the lowest tenth ends within 1% of the range above the minimum: the value of
+        // rank n/10 is below that cut exactly when more than n/10 values are.
+        let log = n > 10 && max > min && {
+            let cut = min + (max - min) / 100.0;
+            values.iter().filter(|&&v| v < cut).count() > n / 10
         };
         Field {
             view,
@@ -156,10 +154,11 @@ impl Field {
                 y1 - (f64::from(gy) + 0.5) * dy,
             )
         };
+        let mut scratch = Vec::new();
         marching_squares(&self.values, self.nx, self.ny, levels)
             .iter()
             .map(|segs| {
-                contour::stitch(segs)
+                contour::stitch(segs, self.nx, self.ny, &mut scratch)
                     .into_iter()
                     .map(|line| line.into_iter().map(at).collect())
                     .collect()

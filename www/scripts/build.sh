@@ -22,6 +22,8 @@ if [ "$profile" = release ] && [ -x node_modules/.bin/wasm-opt ]; then
     www/pkg/optimizer_playground_bg.wasm -o www/pkg/optimizer_playground_bg.opt.wasm
   mv www/pkg/optimizer_playground_bg.opt.wasm www/pkg/optimizer_playground_bg.wasm
 fi
+# What the page offers (surfaces, optimizers, schedules, …), from the engine's declarations.
+cargo run --quiet --bin optimizer-playground -- catalog > www/pkg/catalog.json
 raw=$(stat -c %s www/pkg/optimizer_playground_bg.wasm)
 gz=$(gzip -9 -c www/pkg/optimizer_playground_bg.wasm | wc -c)
 echo "== www/pkg/optimizer_playground_bg.wasm: $raw bytes, $gz gzipped"
