@@ -306,6 +306,12 @@ impl Playground {
         let mut restarted = false;
         if let Some(j) = removed {
             self.session.remove_run(j);
+            // The selection stays on the same run (the first if it was this one).
+            self.selected = match self.selected {
+                s if s == j => 0,
+                s if s > j => s - 1,
+                s => s,
+            };
             restarted = true;
         } else {
             for i in 0..n_new.min(n_old) {
@@ -343,6 +349,8 @@ impl Playground {
         self.selected = self
             .selected
             .min(self.scenario.runs.len().saturating_sub(1));
+        // The cursor stays within what is computed (a cut limit or a removed run may end it).
+        self.cursor = self.cursor.filter(|&c| c < self.iterations());
         if restarted {
             self.touch(Change::Runs);
         } else if visibility {
@@ -589,12 +597,12 @@ impl Playground {
         self.playing = on && !(self.session.done() && self.cursor.is_none());
     }
 
-    /// Iterations per frame, clamped to 1–1000 (10 for a value that is not a number).
+    /// Iterations per frame, clamped to 1–1000 (10 for NaN).
     pub fn set_speed(&mut self, n: f64) {
-        self.speed = if n.is_finite() {
-            n.clamp(SPEED_MIN as f64, SPEED_MAX as f64) as u64
-        } else {
+        self.speed = if n.is_nan() {
             10
+        } else {
+            n.clamp(SPEED_MIN as f64, SPEED_MAX as f64) as u64
         };
     }
 

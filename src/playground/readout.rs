@@ -41,19 +41,21 @@ impl Playground {
                 let n = t.path.len() - 1;
                 let k = cur.min(n);
                 let p = t.path[k];
-                // The rate and gradient norm of the iteration that led here (or leaves from θ₀).
-                let (g, lr) = match (t.lr.get(k), k.checked_sub(1)) {
-                    (Some(&lr), _) => (t.grad_norm[k], lr),
-                    (None, Some(j)) => (t.grad_norm[j], t.lr[j]),
-                    (None, None) => (f64::NAN, f64::NAN),
+                // The rate and gradient norm of the iteration that led here (none at θ₀), so
+                // what a step shows does not depend on how far the runs have gone.
+                let (g, lr) = match k.checked_sub(1) {
+                    Some(j) => (t.grad_norm[j], t.lr[j]),
+                    None => (f64::NAN, f64::NAN),
                 };
                 let or_dash = |v: f64| if v.is_nan() { "–".into() } else { fmt_num(v) };
                 let e = r.evals_at[k];
                 let diverged = t.diverged_at.is_some() && k >= n;
+                // A run's end, shown when the step shown is its last.
                 let status = match t.diverged_at {
-                    Some(d) if k >= n => format!("diverged at step {d}"),
-                    _ if n as u64 >= sc.steps => "done".into(),
-                    _ => String::new(),
+                    _ if k < n => String::new(),
+                    Some(d) => format!("diverged at step {d}"),
+                    None if n as u64 >= sc.steps => "done".into(),
+                    None => String::new(),
                 };
                 let epoch = match (&session.surface, &r.sampler) {
                     (Surface::Data(d), Some(_)) => {

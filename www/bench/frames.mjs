@@ -109,7 +109,7 @@ function zoomInPage({ sc, n, warm, flush }) {
   app.draw();
   const ctxs = flush ? [...document.querySelectorAll('canvas')].map((c) => c.getContext('2d')) : [];
   const zoomDraw = (i) => { app.zoom(500, 350, i % 2 ? 0.8 : 1.25); app.draw(); for (const c of ctxs) c.getImageData(0, 0, 1, 1); };
-  const redrawTop = () => { app.set_cursor(Number(app.cursor())); app.draw(); for (const c of ctxs) c.getImageData(0, 0, 1, 1); };
+  const redrawTop = () => { app.step(0); app.draw(); for (const c of ctxs) c.getImageData(0, 0, 1, 1); };
   for (let i = 0; i < warm; i++) { zoomDraw(i); redrawTop(); }
   const z = [], o = [];
   for (let i = 0; i < n; i++) {
