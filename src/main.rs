@@ -133,6 +133,9 @@ struct RenderArgs {
     /// Size of text and lines (1 = as on the page at 100%).
     #[arg(long, default_value_t = 1.0)]
     scale: f64,
+    /// Leave out the map's legend of the runs.
+    #[arg(long)]
+    no_legend: bool,
 }
 
 /// The largest figure side, in pixels.
@@ -218,6 +221,7 @@ fn render(a: RenderArgs) -> Result<String, String> {
         panels,
         white,
         scale: a.scale,
+        legend: !a.no_legend,
     };
     let bytes = match format {
         Format::Svg => figure::svg(&mut pg, &fig)?.into_bytes(),

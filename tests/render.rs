@@ -100,6 +100,7 @@ fn map_figure(width: u32, height: u32, scale: f64, white: bool) -> Figure {
         panels: vec![Panel::Map],
         white,
         scale,
+        legend: true,
     }
 }
 
@@ -572,6 +573,7 @@ fn svg_is_well_formed_and_has_the_asked_size() {
             panels,
             white: true,
             scale,
+            legend: true,
         };
         let text = figure::svg(&mut pg, &fig).unwrap();
         let doc = parse_sized(&text, w, h);
@@ -661,6 +663,7 @@ fn the_map_can_be_any_panel_of_the_figure() {
         panels: vec![Panel::Loss, Panel::Map],
         white: true,
         scale: 1.0,
+        legend: true,
     };
     let text = figure::svg(&mut pg, &fig).unwrap();
     let doc = parse_sized(&text, 1080, 480);
@@ -784,6 +787,7 @@ fn png_shows_every_run_in_its_colour_on_a_colour_map() {
             panels: vec![Panel::Map, Panel::Loss],
             white: true,
             scale: 1.0,
+            legend: true,
         };
         let img = Image::decode(&figure::png(&mut pg, &fig).unwrap());
         assert_eq!((img.w, img.h), (900, 500));
@@ -814,6 +818,7 @@ fn png_on_a_transparent_background() {
         panels: vec![Panel::Map, Panel::Lr],
         white: false,
         scale: 1.0,
+        legend: true,
     };
     let img = Image::decode(&figure::png(&mut pg, &fig).unwrap());
     assert_eq!((img.w, img.h), (800, 450));
@@ -1153,4 +1158,26 @@ fn ticks_sit_where_the_map_draws_their_values() {
             );
         }
     }
+}
+
+/// `--no-legend` leaves the map's legend out (the runs are still drawn).
+#[test]
+fn cli_no_legend_leaves_the_legend_out() {
+    let sc = Scratch::with("himmelblau.json", HIMMELBLAU);
+    let with = String::from_utf8(render_ok(&sc, "a.svg", &["--panels", "map"])).unwrap();
+    let without =
+        String::from_utf8(render_ok(&sc, "b.svg", &["--panels", "map", "--no-legend"])).unwrap();
+    let (a, b) = (
+        parse_sized(&with, 720, 480),
+        parse_sized(&without, 720, 480),
+    );
+    let label = |doc: &Document| texts(doc).iter().any(|s| s == "Adam");
+    assert!(label(&a), "{:?}", texts(&a));
+    assert!(!label(&b), "{:?}", texts(&b));
+    let polylines = |doc: &Document| {
+        doc.descendants()
+            .filter(|n| n.has_tag_name("polyline"))
+            .count()
+    };
+    assert!(polylines(&b) > 3, "the runs are still drawn");
 }

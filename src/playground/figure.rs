@@ -29,6 +29,8 @@ pub struct Figure {
     pub white: bool,
     /// Size of text and lines: pixels per CSS pixel of the page.
     pub scale: f64,
+    /// A legend of the runs on the map.
+    pub legend: bool,
 }
 
 impl Figure {
@@ -41,6 +43,7 @@ impl Figure {
             panels: vec![Panel::Map, Panel::Loss, Panel::Lr],
             white: true,
             scale: 1.0,
+            legend: true,
         }
     }
 
@@ -91,8 +94,8 @@ pub fn draw<DB: DrawingBackend>(
                     scale: fig.scale,
                     background: bg,
                 };
-                // Every point of every trajectory, and a legend.
-                pg.draw_map(&area, &style, 0.0, true, &mut |b, plot| {
+                // Every point of every trajectory.
+                pg.draw_map(&area, &style, 0.0, fig.legend, &mut |b, plot| {
                     paint(
                         b,
                         Rect {
@@ -241,56 +244,39 @@ mod native {
         BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind as Dek,
     };
 
-    /// A bitmap backend whose thick lines have round joins and caps, as on the page's canvas
-    /// and in SVG (plotters' own bitmap joins are mitred without a limit: a trajectory that
-    /// turns back draws a long spike). Each thick path is rasterized into a coverage mask by
-    /// distance to its segments and blended once, so translucent halos stay even.
+    /// A bitmap backend whose lines are anti-aliased, with round joins and caps, as on the
+    /// page's canvas and in SVG (plotters' own bitmap lines are aliased, and its thick joins are
+    /// mitred without a limit: a trajectory that turns back draws a long spike). Each path's
+    /// coverage is computed by distance to its segments and blended once, so translucent halos
+    /// stay even where segments overlap.
     struct RoundStrokes<'a>(BitMapBackend<'a>);
 
     impl RoundStrokes<'_> {
-        fn thick_path(
+        fn stroke(
             &mut self,
             pts: &[BackendCoord],
             color: BackendColor,
             width: u32,
         ) -> Result<(), Dek<<BitMapBackend<'static> as DrawingBackend>::ErrorType>> {
             let (w, h) = self.0.get_size();
-            let r = f64::from(width) / 2.0;
-            let (x0, x1, y0, y1) = pts.iter().fold(
-                (i32::MAX, i32::MIN, i32::MAX, i32::MIN),
-                |(a, b, c, d), p| (a.min(p.0), b.max(p.0), c.min(p.1), d.max(p.1)),
-            );
+            let (w, h) = (w as i32, h as i32);
+            let r = f64::from(width.max(1)) / 2.0;
             let pad = r.ceil() as i32 + 1;
-            let bx0 = (x0 - pad).max(0);
-            let by0 = (y0 - pad).max(0);
-            let bx1 = (x1 + pad).min(w as i32 - 1);
-            let by1 = (y1 + pad).min(h as i32 - 1);
-            if bx0 > bx1 || by0 > by1 {
-                return Ok(());
-            }
-            let bw = (bx1 - bx0 + 1) as usize;
-            let mut mask = vec![0.0f32; bw * (by1 - by0 + 1) as usize];
+            // (pixel index, coverage) of every pixel near a segment.
+            let mut cov: Vec<(u32, f32)> = Vec::new();
             let segs: Vec<(BackendCoord, BackendCoord)> = if pts.len() == 1 {
                 vec![(pts[0], pts[0])]
             } else {
                 pts.windows(2).map(|s| (s[0], s[1])).collect()
             };
             for (a, b) in segs {
-                let (ax, ay, bx, by) = (
-                    f64::from(a.0),
-                    f64::from(a.1),
-                    f64::from(b.0),
-                    f64::from(b.1),
-                );
-                let (dx, dy) = (bx - ax, by - ay);
+                let (ax, ay) = (f64::from(a.0), f64::from(a.1));
+                let (dx, dy) = (f64::from(b.0 - a.0), f64::from(b.1 - a.1));
                 let len2 = dx * dx + dy * dy;
-                let sx0 = (a.0.min(b.0) - pad).max(bx0);
-                let sx1 = (a.0.max(b.0) + pad).min(bx1);
-                let sy0 = (a.1.min(b.1) - pad).max(by0);
-                let sy1 = (a.1.max(b.1) + pad).min(by1);
-                for y in sy0..=sy1 {
-                    for x in sx0..=sx1 {
-                        let (px, py) = (f64::from(x), f64::from(y));
+                for y in (a.1.min(b.1) - pad).max(0)..=(a.1.max(b.1) + pad).min(h - 1) {
+                    for x in (a.0.min(b.0) - pad).max(0)..=(a.0.max(b.0) + pad).min(w - 1) {
+                        // Pixel (x, y) covers [x, x + 1] × [y, y + 1], as on a canvas.
+                        let (px, py) = (f64::from(x) + 0.5, f64::from(y) + 0.5);
                         let t = if len2 > 0.0 {
                             (((px - ax) * dx + (py - ay) * dy) / len2).clamp(0.0, 1.0)
                         } else {
@@ -298,22 +284,29 @@ mod native {
                         };
                         let d = (px - ax - t * dx).hypot(py - ay - t * dy);
                         let c = (r + 0.5 - d).clamp(0.0, 1.0) as f32;
-                        let m = &mut mask[(y - by0) as usize * bw + (x - bx0) as usize];
-                        *m = m.max(c);
+                        if c > 0.0 {
+                            cov.push(((y * w + x) as u32, c));
+                        }
                     }
                 }
             }
-            for (i, &c) in mask.iter().enumerate() {
-                if c > 0.0 {
-                    let (x, y) = ((i % bw) as i32 + bx0, (i / bw) as i32 + by0);
-                    self.0.draw_pixel(
-                        (x, y),
-                        BackendColor {
-                            alpha: color.alpha * f64::from(c),
-                            rgb: color.rgb,
-                        },
-                    )?;
+            cov.sort_unstable_by_key(|e| e.0);
+            let mut k = 0;
+            while k < cov.len() {
+                let (at, mut c) = cov[k];
+                while k + 1 < cov.len() && cov[k + 1].0 == at {
+                    k += 1;
+                    c = c.max(cov[k].1);
                 }
+                k += 1;
+                let (x, y) = ((at as i32) % w, (at as i32) / w);
+                self.0.draw_pixel(
+                    (x, y),
+                    BackendColor {
+                        alpha: color.alpha * f64::from(c),
+                        rgb: color.rgb,
+                    },
+                )?;
             }
             Ok(())
         }
@@ -343,11 +336,7 @@ mod native {
             to: BackendCoord,
             style: &S,
         ) -> Result<(), Dek<Self::ErrorType>> {
-            if style.stroke_width() > 1 {
-                self.thick_path(&[from, to], style.color(), style.stroke_width())
-            } else {
-                self.0.draw_line(from, to, style)
-            }
+            self.stroke(&[from, to], style.color(), style.stroke_width())
         }
         fn draw_rect<S: BackendStyle>(
             &mut self,
@@ -366,15 +355,11 @@ mod native {
             if style.color().alpha == 0.0 {
                 return Ok(());
             }
-            if style.stroke_width() > 1 {
-                let pts: Vec<BackendCoord> = path.into_iter().collect();
-                if pts.is_empty() {
-                    return Ok(());
-                }
-                self.thick_path(&pts, style.color(), style.stroke_width())
-            } else {
-                self.0.draw_path(path, style)
+            let pts: Vec<BackendCoord> = path.into_iter().collect();
+            if pts.is_empty() {
+                return Ok(());
             }
+            self.stroke(&pts, style.color(), style.stroke_width())
         }
         fn draw_circle<S: BackendStyle>(
             &mut self,
@@ -417,21 +402,37 @@ mod native {
         }
     }
 
-    /// The colour map scaled to `w` × `h` RGB pixels (nearest cell; cells without a value show
-    /// the background `fill`).
+    /// The colour map scaled to `w` × `h` RGB pixels, interpolated bilinearly between cell
+    /// centres as the page's canvas scales it (cells without a value blend towards the
+    /// background `fill`).
     fn resample(b: &MapBase, w: u32, h: u32, fill: u8) -> Vec<u8> {
         let f = &b.field;
         let rgba = f.rgba();
+        let cell = |i: usize, j: usize, c: usize| -> f64 {
+            let at = 4 * (j * f.nx + i);
+            if rgba[at + 3] == 0 {
+                f64::from(fill)
+            } else {
+                f64::from(rgba[at + c])
+            }
+        };
+        // Source coordinate of output pixel centre `o` out of `n` over `m` cells: the two cells
+        // around it and the weight of the second.
+        let around = |o: u32, n: u32, m: usize| {
+            let u =
+                ((f64::from(o) + 0.5) / f64::from(n) * m as f64 - 0.5).clamp(0.0, (m - 1) as f64);
+            let i = (u.floor() as usize).min(m.saturating_sub(2));
+            (i, (i + 1).min(m - 1), u - i as f64)
+        };
         let mut out = Vec::with_capacity((w * h * 3) as usize);
         for j in 0..h {
-            let sj = ((f64::from(j) + 0.5) / f64::from(h) * f.ny as f64) as usize;
+            let (j0, j1, ty) = around(j, h, f.ny);
             for i in 0..w {
-                let si = ((f64::from(i) + 0.5) / f64::from(w) * f.nx as f64) as usize;
-                let at = 4 * (sj.min(f.ny - 1) * f.nx + si.min(f.nx - 1));
-                if rgba[at + 3] == 0 {
-                    out.extend_from_slice(&[fill, fill, fill]);
-                } else {
-                    out.extend_from_slice(&rgba[at..at + 3]);
+                let (i0, i1, tx) = around(i, w, f.nx);
+                for c in 0..3 {
+                    let top = cell(i0, j0, c) * (1.0 - tx) + cell(i1, j0, c) * tx;
+                    let bottom = cell(i0, j1, c) * (1.0 - tx) + cell(i1, j1, c) * tx;
+                    out.push((top * (1.0 - ty) + bottom * ty).round() as u8);
                 }
             }
         }
