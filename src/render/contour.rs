@@ -81,34 +81,40 @@ fn cell(out: &mut Vec<Segment>, x: f32, y: f32, v: [f64; 4], lv: f64) {
 /// Joins segments that share end points into polylines (so a contour is drawn as a few long
 /// strokes rather than thousands of short ones). Every end point lies on an edge of the
 /// `nx` × `ny` grid, and marching squares computes a point on an edge shared by two cells
-/// identically in both, so ends are matched by their edge. `scratch` is reused between calls.
-pub fn stitch(
-    segs: &[Segment],
-    nx: usize,
-    ny: usize,
-    scratch: &mut Vec<u32>,
-) -> Vec<Vec<(f32, f32)>> {
+/// identically in both, so ends are matched by their edge (in a small open-addressing table,
+/// which stays in cache where a table of every edge would not).
+pub fn stitch(segs: &[Segment], nx: usize, ny: usize) -> Vec<Vec<(f32, f32)>> {
     const NONE: u32 = u32::MAX;
     // The grid edge a point lies on: a horizontal edge where its row is whole (a grid point
     // counts as the horizontal edge to its right), else the vertical edge of its column.
-    let edge = |p: (f32, f32)| -> usize {
+    let edge = |p: (f32, f32)| -> u32 {
         let (x, y) = (p.0.max(0.0) as usize, p.1.max(0.0) as usize);
         let cell = y.min(ny.saturating_sub(1)) * nx + x.min(nx.saturating_sub(1));
-        2 * cell + usize::from(p.1.fract() != 0.0)
+        (2 * cell + usize::from(p.1.fract() != 0.0)) as u32
     };
-    scratch.resize(2 * nx * ny, NONE);
+    let cap = (4 * segs.len()).next_power_of_two().max(8);
+    let mut keys = vec![NONE; cap];
     // For each edge the last end point on it, and for each end point the previous one there.
-    let head = scratch;
+    let mut head = vec![NONE; cap];
+    let slot = |keys: &[u32], k: u32| -> usize {
+        let mut h = (k.wrapping_mul(0x9E37_79B1) >> 7) as usize & (cap - 1);
+        while keys[h] != k && keys[h] != NONE {
+            h = (h + 1) & (cap - 1);
+        }
+        h
+    };
     let mut prev = vec![NONE; 2 * segs.len()];
     for (e, pe) in prev.iter_mut().enumerate() {
         let k = edge(segs[e / 2][e % 2]);
-        *pe = head[k];
-        head[k] = e as u32;
+        let h = slot(&keys, k);
+        keys[h] = k;
+        *pe = head[h];
+        head[h] = e as u32;
     }
     let mut used = vec![false; segs.len()];
     // The unused segment continuing from point `p`, oriented to start there.
     let next = |p: (f32, f32), used: &mut Vec<bool>| -> Option<(f32, f32)> {
-        let mut e = head[edge(p)];
+        let mut e = head[slot(&keys, edge(p))];
         while e != NONE {
             let (i, end) = (e as usize / 2, e as usize % 2);
             if !used[i] && segs[i][end] == p {
@@ -140,12 +146,6 @@ pub fn stitch(
         }
         out.push(line);
     }
-    // Leave the table empty for the next call.
-    for s in segs {
-        for &p in s {
-            head[edge(p)] = NONE;
-        }
-    }
     out
 }
 
@@ -167,7 +167,7 @@ mod tests {
         let levels = [10.0, 50.0, 120.0];
         let segs = marching_squares(&v, nx, ny, &levels);
         for s in &segs {
-            let lines = stitch(s, nx, ny, &mut Vec::new());
+            let lines = stitch(s, nx, ny);
             assert_eq!(lines.len(), 1, "one closed ring per level");
             let l = &lines[0];
             assert_eq!(l.len(), s.len() + 1);
@@ -192,9 +192,8 @@ mod tests {
             })
             .collect();
         let levels = [-0.9, -0.4, 0.0, 0.3, 0.8];
-        let mut scratch = Vec::new();
         for segs in marching_squares(&v, nx, ny, &levels) {
-            let lines = stitch(&segs, nx, ny, &mut scratch);
+            let lines = stitch(&segs, nx, ny);
             let pairs: usize = lines.iter().map(|l| l.len() - 1).sum();
             assert_eq!(pairs, segs.len(), "every segment exactly once");
             for seg in &segs {
@@ -204,7 +203,6 @@ mod tests {
                         || (w[0] == seg[1] && w[1] == seg[0]))));
             }
             assert!(lines.len() < segs.len() / 4, "joined into long lines");
-            assert!(scratch.iter().all(|&h| h == u32::MAX), "scratch left empty");
         }
     }
 }

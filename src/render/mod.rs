@@ -154,11 +154,10 @@ impl Field {
                 y1 - (f64::from(gy) + 0.5) * dy,
             )
         };
-        let mut scratch = Vec::new();
         marching_squares(&self.values, self.nx, self.ny, levels)
             .iter()
             .map(|segs| {
-                contour::stitch(segs, self.nx, self.ny, &mut scratch)
+                contour::stitch(segs, self.nx, self.ny)
                     .into_iter()
                     .map(|line| line.into_iter().map(at).collect())
                     .collect()
