@@ -17,9 +17,13 @@
 //! assert_eq!(pg.scenario().runs[2].optimizer.get("lr"), Some(0.02));
 //! ```
 
+mod catalog;
 pub mod figure;
 pub mod readout;
 pub mod scene;
+
+pub use catalog::{catalog, options, Catalog, Choice, FeatureChoice, Options};
+pub use readout::{ParamView, Readout, SurfaceView};
 
 use crate::optim::{OptKind, OptimizerConfig};
 use crate::render::map::{self, MapBase};
@@ -773,172 +777,6 @@ pub fn parse_number(s: &str) -> Result<f64, String> {
         Ok(v)
     } else {
         Err("the number must be finite".into())
-    }
-}
-
-/// The surface as the page's picker shows it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct SurfaceView {
-    /// The library name, if a named surface.
-    pub name: Option<String>,
-    /// The expression, if an expression.
-    pub expr: Option<String>,
-    pub title: String,
-    pub description: String,
-    /// The formula in the expression grammar, or the loss in words for a data set.
-    pub formula: String,
-    /// A named surface's parameters with their current values.
-    pub params: Vec<ParamView>,
-    pub data: Option<DataSpec>,
-}
-
-/// A surface parameter's slider.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct ParamView {
-    pub name: &'static str,
-    pub min: f64,
-    pub max: f64,
-    pub log: bool,
-    pub value: f64,
-}
-
-impl Playground {
-    /// What the surface picker shows.
-    pub fn surface_view(&self) -> SurfaceView {
-        let sc = &self.scenario;
-        if let Some(d) = &sc.data {
-            let o = d.kind.option();
-            return SurfaceView {
-                name: None,
-                expr: None,
-                title: o.title.into(),
-                description: o.description.into(),
-                formula: d.kind.loss_text().into(),
-                params: Vec::new(),
-                data: Some(d.clone()),
-            };
-        }
-        match self.session.surface.info() {
-            Some(info) => SurfaceView {
-                name: Some(info.name.into()),
-                expr: None,
-                title: info.title.into(),
-                description: info.description.into(),
-                formula: info.formula.into(),
-                params: info
-                    .params
-                    .iter()
-                    .map(|p| ParamView {
-                        name: p.name,
-                        min: p.min,
-                        max: p.max,
-                        log: p.log,
-                        value: sc
-                            .surface
-                            .params
-                            .as_ref()
-                            .and_then(|m| m.get(p.name))
-                            .copied()
-                            .unwrap_or(p.default),
-                    })
-                    .collect(),
-                data: None,
-            },
-            None => SurfaceView {
-                name: None,
-                expr: sc.surface.expr.clone(),
-                title: "Custom expression".into(),
-                description: String::new(),
-                formula: sc.surface.expr.clone().unwrap_or_default(),
-                params: Vec::new(),
-                data: None,
-            },
-        }
-    }
-}
-
-/// A choice the page offers, by its name in a scenario.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
-pub struct Choice {
-    pub name: &'static str,
-    pub title: &'static str,
-}
-
-/// A feature scaling and the data kinds it applies to.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct FeatureChoice {
-    pub name: &'static str,
-    pub title: &'static str,
-    pub description: &'static str,
-    pub kinds: Vec<&'static str>,
-}
-
-/// Everything the page offers a choice of besides surfaces and optimizers, from the engine's
-/// own declarations.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Options {
-    pub schedules: &'static [crate::schedule::ScheduleInfo],
-    pub warmup: crate::schedule::FieldInfo,
-    pub line_searches: Vec<Choice>,
-    pub clips: Vec<Choice>,
-    pub data_kinds: Vec<crate::surface::data::DataOption>,
-    pub features: Vec<FeatureChoice>,
-}
-
-/// Everything the page offers a choice of, from the engine's declarations: the named surfaces,
-/// the optimizers with their hyper-parameters, and the other [`Options`]. The command line
-/// prints it (`optimizer-playground catalog`) and the page's build writes it beside the wasm,
-/// so the page repeats no name, default or range (and the wasm carries no code to write it).
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Catalog {
-    pub surfaces: &'static [crate::surface::SurfaceInfo],
-    pub optimizers: &'static [crate::optim::OptInfo],
-    pub options: Options,
-}
-
-/// The catalog (see [`Catalog`]).
-pub fn catalog() -> Catalog {
-    Catalog {
-        surfaces: LIBRARY,
-        optimizers: crate::optim::OPTIMIZERS,
-        options: options(),
-    }
-}
-
-/// The page's choices (see [`Options`]).
-pub fn options() -> Options {
-    use crate::optim::{Clip, LineSearch};
-    Options {
-        schedules: crate::schedule::SCHEDULES,
-        warmup: crate::schedule::WARMUP,
-        line_searches: LineSearch::ALL
-            .iter()
-            .map(|l| Choice {
-                name: l.name(),
-                title: l.title(),
-            })
-            .collect(),
-        clips: Clip::MODES
-            .iter()
-            .map(|&(name, title)| Choice { name, title })
-            .collect(),
-        data_kinds: DataKind::ALL.iter().map(|k| k.option()).collect(),
-        features: Features::ALL
-            .iter()
-            .map(|f| {
-                let o = f.option();
-                FeatureChoice {
-                    name: o.name,
-                    title: o.title,
-                    description: o.description,
-                    kinds: DataKind::ALL
-                        .iter()
-                        .filter(|&&k| f.applies_to(k))
-                        .map(|k| k.option().name)
-                        .collect(),
-                }
-            })
-            .collect(),
     }
 }
 
