@@ -10,10 +10,10 @@ profile=release
 echo "== building the wasm module ($profile)"
 if [ "$profile" = release ]; then
   cargo build --lib --release --target wasm32-unknown-unknown --no-default-features
-  wasm=target/wasm32-unknown-unknown/release/optimizer_playground.wasm
+  wasm="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/optimizer_playground.wasm"
 else
   cargo build --lib --target wasm32-unknown-unknown --no-default-features
-  wasm=target/wasm32-unknown-unknown/debug/optimizer_playground.wasm
+  wasm="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/debug/optimizer_playground.wasm"
 fi
 rm -rf www/pkg
 wasm-bindgen --target web --no-typescript --out-dir www/pkg "$wasm"

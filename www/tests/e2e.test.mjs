@@ -14,7 +14,7 @@ import { serve } from '../scripts/serve.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shots = path.join(root, 'www/screenshots');
 const golden = path.join(root, 'tests/golden');
-const cli = process.env.PLAYGROUND_CLI || path.join(root, 'target/debug/optimizer-playground');
+const cli = process.env.PLAYGROUND_CLI || path.resolve(root, process.env.CARGO_TARGET_DIR || 'target', 'debug/optimizer-playground');
 fs.mkdirSync(shots, { recursive: true });
 
 let server, browser, base;
