@@ -4,7 +4,7 @@
 //! SVG and bitmap backends: one drawing code, so a figure and the page cannot disagree.
 
 use super::{Playground, XAxis};
-use crate::render::chart::{self, ChartStyle, Series};
+use crate::render::chart::{self, ChartStyle, Look, Series};
 use crate::render::map::{self, parse_hex, MapStyle, RunMark};
 use crate::render::scatter::{self, Model};
 use crate::render::view::Rect;
@@ -135,7 +135,7 @@ impl Playground {
                         color,
                         marker: m.checked_sub(1).map(|j| (x(j), t.lr[j])),
                         points: chart::minmax_decimate_by(m, buckets, |j| (x(j), t.lr[j])),
-                        faint: false,
+                        look: Look::Line,
                     });
                 }
                 _ => {
@@ -148,14 +148,14 @@ impl Playground {
                             points: chart::minmax_decimate_by(mb, buckets, |j| {
                                 (x(j), t.batch_loss[j])
                             }),
-                            faint: true,
+                            look: Look::Faint,
                         });
                     }
                     main.push(Series {
                         color,
                         marker: Some((x(n), t.loss[n])),
                         points: chart::minmax_decimate_by(n + 1, buckets, |j| (x(j), t.loss[j])),
-                        faint: false,
+                        look: Look::Line,
                     });
                 }
             }
@@ -188,6 +188,8 @@ impl Playground {
                 XAxis::Steps => "step",
                 XAxis::GradEvals => "gradient evaluations",
             },
+            y_label: None,
+            range: None,
             log_y: true,
             scale,
             cursor,

@@ -1,24 +1,43 @@
-//! Line charts (loss and learning rate against step or evaluations), drawn with plotters on any
-//! `DrawingBackend`: the page's canvases, later the command line's SVG and PNG.
+//! Charts (loss and learning rate against step or evaluations, and the scatter plot of a data
+//! set), drawn with plotters on any `DrawingBackend`: the page's canvases, the command line's
+//! SVG and PNG.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-/// One run's curve.
+/// One run's curve, or a set of points.
 pub struct Series {
     pub color: RGBColor,
-    /// `(x, y)` points, x ascending.
+    /// `(x, y)` points (x ascending for a curve).
     pub points: Vec<(f64, f64)>,
     /// The point to mark (the current step), if any.
     pub marker: Option<(f64, f64)>,
-    /// Drawn thin and translucent behind the others (noisy mini-batch losses).
-    pub faint: bool,
+    /// How the points are drawn.
+    pub look: Look,
+}
+
+/// How a series is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Look {
+    /// A line.
+    Line,
+    /// A thin translucent line behind the others (noisy mini-batch losses).
+    Faint,
+    /// A bolder line (a model drawn over data).
+    Bold,
+    /// A dot at every point.
+    Dots,
 }
 
 /// How a chart looks.
 pub struct ChartStyle<'a> {
     pub title: &'a str,
     pub x_label: &'a str,
+    /// The y axis's name, if it has one.
+    pub y_label: Option<&'a str>,
+    /// `[x0, x1, y0, y1]` to show, instead of the series' extent.
+    pub range: Option<[f64; 4]>,
     /// Logarithmic y axis (used only when every y is positive).
     pub log_y: bool,
     /// Device pixels per CSS pixel.
@@ -151,7 +170,7 @@ pub fn draw<DB: DrawingBackend>(
         transformed = series
             .iter()
             .map(|s| Series {
-                faint: s.faint,
+                look: s.look,
                 color: s.color,
                 points: s.points.iter().copied().map(tf).collect(),
                 marker: s.marker.map(tf),
@@ -161,17 +180,15 @@ pub fn draw<DB: DrawingBackend>(
     } else {
         series
     };
-    let (x0, x1, y0, y1) = finite_range(series);
-    let pad = (y1 - y0) * 0.04;
-    let (y0, y1) = (y0 - pad, y1 + pad);
-    let grey = RGBColor(90, 96, 110);
-    let label = |v: &f64| {
-        if log {
-            crate::render::fmt_num(libm::pow(10.0, *v))
-        } else {
-            crate::render::fmt_num(*v)
+    let (x0, x1, y0, y1) = match style.range {
+        Some([x0, x1, y0, y1]) => (x0, x1, y0, y1),
+        None => {
+            let (x0, x1, y0, y1) = finite_range(series);
+            let pad = (y1 - y0) * 0.04;
+            (x0, x1, y0 - pad, y1 + pad)
         }
     };
+    let grey = RGBColor(90, 96, 110);
     let mut chart = ChartBuilder::on(root)
         .margin(px(8.0))
         .margin_right(px(14.0))
@@ -183,17 +200,41 @@ pub fn draw<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_labels(6)
-        .y_labels(5)
+        // A log axis gets its own ticks (below): round values of the data, not of log10.
+        .y_labels(if log { 0 } else { 5 })
         .light_line_style(RGBColor(238, 240, 244))
         .bold_line_style(RGBColor(225, 228, 234))
         .axis_style(grey)
         .label_style(font(11.0).color(&grey))
         .x_desc(style.x_label)
+        .y_desc(style.y_label.unwrap_or(""))
         .axis_desc_style(font(11.0).color(&grey))
-        .y_label_formatter(&label)
+        .y_label_formatter(&|v| crate::render::fmt_num(*v))
         .x_label_formatter(&|v| crate::render::fmt_num(*v))
         .draw()
         .map_err(err)?;
+    if log {
+        let text = font(11.0)
+            .color(&grey)
+            .pos(Pos::new(HPos::Right, VPos::Center));
+        for t in log_ticks(y0, y1) {
+            chart
+                .draw_series(LineSeries::new(
+                    vec![(x0, t), (x1, t)],
+                    RGBColor(225, 228, 234).stroke_width(1),
+                ))
+                .map_err(err)?;
+            // The backend's pixel, made relative to `root` (which may be a panel of a figure).
+            let (px_x, px_y) = chart.backend_coord(&(x0, t));
+            let (bx, by) = root.get_base_pixel();
+            root.draw(&Text::new(
+                crate::render::fmt_num(libm::pow(10.0, t)),
+                (px_x - bx - px(6.0) as i32, px_y - by),
+                text.clone(),
+            ))
+            .map_err(err)?;
+        }
+    }
     if let Some(c) = style.cursor {
         chart
             .draw_series(LineSeries::new(
@@ -208,12 +249,19 @@ pub fn draw<DB: DrawingBackend>(
             .iter()
             .copied()
             .filter(|p| p.0.is_finite() && p.1.is_finite());
-        let line = if s.faint {
-            s.color.mix(0.35).stroke_width(px(1.0))
-        } else {
-            s.color.stroke_width(px(1.6))
+        let line = match s.look {
+            Look::Faint => s.color.mix(0.35).stroke_width(px(1.0)),
+            Look::Bold => s.color.stroke_width(px(2.5)),
+            Look::Line | Look::Dots => s.color.stroke_width(px(1.6)),
         };
-        chart.draw_series(LineSeries::new(pts, line)).map_err(err)?;
+        if s.look == Look::Dots {
+            let dot = s.color.mix(0.75).filled();
+            chart
+                .draw_series(pts.map(|p| Circle::new(p, px(2.6), dot)))
+                .map_err(err)?;
+        } else {
+            chart.draw_series(LineSeries::new(pts, line)).map_err(err)?;
+        }
         if let Some(m) = s.marker.filter(|m| m.0.is_finite() && m.1.is_finite()) {
             chart
                 .draw_series(std::iter::once(Circle::new(m, px(3.5), s.color.filled())))
@@ -221,4 +269,90 @@ pub fn draw<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+/// Ticks of a log axis spanning `[lo, hi]` in log10: whole decades when it spans three or more
+/// (every second or fifth when many), 1, 2 and 5 times the decades over one to three, and round
+/// values of the data itself over less than a decade (three or more where they fit, at least
+/// two).
+pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite() && hi > lo) {
+        return Vec::new();
+    }
+    let inside = |v: &f64| *v >= lo && *v <= hi;
+    let span = hi - lo;
+    if span >= 3.0 {
+        let step = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]
+            .into_iter()
+            .find(|s| span / s <= 7.0)
+            .unwrap_or(100.0);
+        return super::nice_ticks(lo, hi, (span / step).ceil() as usize)
+            .into_iter()
+            .filter(|t| (t / step).fract() == 0.0)
+            .collect();
+    }
+    if span >= 1.0 {
+        let mut out = Vec::new();
+        for k in (lo.floor() as i32)..=(hi.ceil() as i32) {
+            for m in [1.0, 2.0, 5.0] {
+                let t = f64::from(k) + libm::log10(m);
+                if inside(&t) {
+                    out.push(t);
+                }
+            }
+        }
+        return out;
+    }
+    let (a, b) = (libm::pow(10.0, lo), libm::pow(10.0, hi));
+    let mut n = 5;
+    loop {
+        let ticks: Vec<f64> = super::nice_ticks(a, b, n)
+            .into_iter()
+            .filter(|v| *v > 0.0)
+            .map(libm::log10)
+            .filter(inside)
+            .collect();
+        if ticks.len() >= 3 || (ticks.len() == 2 && n >= 20) || n >= 80 {
+            return ticks;
+        }
+        n *= 2;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_ticks;
+
+    fn values(lo: f64, hi: f64) -> Vec<f64> {
+        log_ticks(lo, hi)
+            .into_iter()
+            .map(|t| (libm::pow(10.0, t) * 1e6).round() / 1e6)
+            .collect()
+    }
+
+    #[test]
+    fn log_ticks_are_round_values_and_at_least_two() {
+        assert_eq!(
+            log_ticks(-13.2, 0.4),
+            vec![-12.0, -10.0, -8.0, -6.0, -4.0, -2.0, 0.0]
+        );
+        assert_eq!(log_ticks(-4.5, 0.4), vec![-4.0, -3.0, -2.0, -1.0, 0.0]);
+        assert_eq!(
+            values(-2.3, 0.2),
+            vec![0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
+        );
+        assert_eq!(values(0.05, 0.6), vec![1.5, 2.0, 2.5, 3.0, 3.5]);
+        for (lo, hi) in [
+            (1.0, 1.001),
+            (-0.3, -0.25),
+            (5.0, 5.7),
+            (-7.9, -6.8),
+            (2.0, 30.0),
+        ] {
+            let t = log_ticks(lo, hi);
+            assert!(t.len() >= 2, "{lo}..{hi}: {t:?}");
+            assert!(t.len() <= 12, "{lo}..{hi}: {t:?}");
+            assert!(t.iter().all(|v| *v >= lo && *v <= hi));
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! the fitted line (linear regression) or the decision boundary (logistic regression), in the
 //! data's own units.
 
-use super::fmt_num;
+use super::chart::{ChartStyle, Look, Series};
 use super::view::clip_line;
 use crate::surface::data::BN_EPS;
 use crate::surface::{DataKind, Dataset, Features};
@@ -63,7 +63,8 @@ pub fn bounds(d: &Dataset) -> [f64; 4] {
     [x0 - px, x1 + px, y0 - py, y1 + py]
 }
 
-/// Draws the data (blue points; orange for the negative class) and the model's line.
+/// Draws the data (blue points; orange for the negative class) and the model's line, as a chart
+/// (the same drawing as the loss and learning-rate charts).
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     d: &Dataset,
@@ -71,62 +72,50 @@ pub fn draw<DB: DrawingBackend>(
     scale: f64,
     background: Option<RGBColor>,
 ) -> Result<(), String> {
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    let px = |v: f64| (v * scale).round() as u32;
-    let font = |size: f64| super::font(size * scale);
-    if let Some(bg) = background {
-        root.fill(&bg).map_err(err)?;
-    }
     let b = bounds(d);
     let title = match model {
         Some(m) => format!("Model of {} · step {}", m.label, m.step),
         None => "Data".to_string(),
     };
-    let grey = super::map::AXIS_GREY;
-    let mut chart = ChartBuilder::on(root)
-        .margin(px(8.0))
-        .margin_right(px(14.0))
-        .caption(title, font(13.0).color(&RGBColor(40, 44, 52)))
-        .x_label_area_size(px(30.0))
-        .y_label_area_size(px(46.0))
-        .build_cartesian_2d(b[0]..b[1], b[2]..b[3])
-        .map_err(err)?;
     let (xd, yd) = match d.spec.kind {
         DataKind::Linear => ("x", "y"),
         DataKind::Logistic => ("x₁", "x₂"),
     };
-    chart
-        .configure_mesh()
-        .x_labels(5)
-        .y_labels(5)
-        .light_line_style(RGBColor(238, 240, 244))
-        .bold_line_style(RGBColor(225, 228, 234))
-        .axis_style(grey)
-        .label_style(font(11.0).color(&grey))
-        .x_desc(xd)
-        .y_desc(yd)
-        .axis_desc_style(font(11.0).color(&grey))
-        .x_label_formatter(&|v| fmt_num(*v))
-        .y_label_formatter(&|v| fmt_num(*v))
-        .draw()
-        .map_err(err)?;
-    let (blue, orange) = (RGBColor(58, 134, 255), RGBColor(247, 127, 0));
-    chart
-        .draw_series(d.raw.iter().zip(&d.target).map(|(p, &t)| {
-            let c = if d.spec.kind == DataKind::Logistic && t < 0.0 {
-                orange
-            } else {
-                blue
-            };
-            Circle::new((p[0], p[1]), px(2.6), c.mix(0.75).filled())
-        }))
-        .map_err(err)?;
-    if let Some(m) = model {
-        if let Some(seg) = model_line(d, m.theta, b) {
-            chart
-                .draw_series(LineSeries::new(seg.to_vec(), m.color.stroke_width(px(2.5))))
-                .map_err(err)?;
-        }
+    let class = |neg: bool| {
+        d.raw
+            .iter()
+            .zip(&d.target)
+            .filter(|(_, &t)| (d.spec.kind == DataKind::Logistic && t < 0.0) == neg)
+            .map(|(p, _)| (p[0], p[1]))
+            .collect()
+    };
+    let dots = |points, color| Series {
+        color,
+        points,
+        marker: None,
+        look: Look::Dots,
+    };
+    let mut series = vec![
+        dots(class(false), RGBColor(58, 134, 255)),
+        dots(class(true), RGBColor(247, 127, 0)),
+    ];
+    if let Some((m, seg)) = model.and_then(|m| Some((m, model_line(d, m.theta, b)?))) {
+        series.push(Series {
+            color: m.color,
+            points: seg.to_vec(),
+            marker: None,
+            look: Look::Bold,
+        });
     }
-    Ok(())
+    let style = ChartStyle {
+        title: &title,
+        x_label: xd,
+        y_label: Some(yd),
+        range: Some(b),
+        log_y: false,
+        scale,
+        cursor: None,
+        background,
+    };
+    super::chart::draw(root, &series, &style)
 }
