@@ -1576,3 +1576,21 @@ fn removing_a_run_keeps_the_selection_on_the_same_run() {
         "the selected run itself removed: the first"
     );
 }
+
+/// Every optimizer of the table can be added on every named surface, and the scenario it makes
+/// reopens (as a share link does) to the same scenario.
+#[test]
+fn every_optimizer_can_be_added_and_its_link_reopens() {
+    use optimizer_playground::optim::OPTIMIZERS;
+    use optimizer_playground::surface::LIBRARY;
+    for s in LIBRARY {
+        let mut pg = pg_of(Playground::default_scenario());
+        pg.set_surface(s.name).unwrap();
+        for o in OPTIMIZERS {
+            pg.add_run(o.name)
+                .unwrap_or_else(|e| panic!("{} on {}: {e}", o.name, s.name));
+        }
+        let again = Scenario::from_json(&pg.scenario().to_json()).unwrap();
+        assert_eq!(&again, pg.scenario(), "{}", s.name);
+    }
+}
