@@ -8,6 +8,8 @@ pub mod chart;
 pub mod colormap;
 pub mod contour;
 pub mod map;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod null;
 pub mod scatter;
 pub mod view;
 
