@@ -31,6 +31,7 @@ pub mod scalar;
 pub mod scenario;
 pub mod schedule;
 pub mod surface;
+pub mod text;
 mod vec2;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

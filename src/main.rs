@@ -8,6 +8,7 @@ use optimizer_playground::playground::{catalog, Playground};
 use optimizer_playground::run::{Session, Trace};
 use optimizer_playground::scenario::{Scenario, MAX_JSON};
 use optimizer_playground::surface::LIBRARY;
+use optimizer_playground::text::escape_controls;
 use serde::Serialize;
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -32,8 +33,10 @@ enum Cmd {
     /// Prints {"runs":[{"label", "path": [[x,y],…] (θ₀…θ_N), "loss": […] (one per point),
     /// "lr": […] and "grad_norm": […] (one per iteration), "evals": {"value","grad","hessian"},
     /// "diverged_at": null or k}]}. A run whose iteration k fails (non-finite gradient, point or
-    /// loss, ‖θ‖ > 1e12, singular Newton system) stops with path θ₀…θ_k. Exit 0 on success,
-    /// 2 with a one-line message on stderr for bad input.
+    /// loss, ‖θ‖ > 1e12, singular Newton system) stops with path θ₀…θ_k. A value that is not
+    /// finite (L(θ₀) where the loss is undefined) prints as null. Exit 0 on success, 2 with a
+    /// one-line message on stderr for bad input. On a terminal, stderr shows the progress of
+    /// long runs.
     Trace {
         /// The scenario file, or - for standard input.
         scenario: String,
@@ -71,33 +74,91 @@ struct Output {
     runs: Vec<Trace>,
 }
 
+/// Reads the scenario text: at most [`MAX_JSON`] bytes (more is "too large", decided before
+/// anything else), then UTF-8.
 fn read_input(path: &str) -> Result<String, String> {
-    let mut text = String::new();
-    let r = if path == "-" {
-        std::io::stdin()
-            .take(MAX_JSON as u64 + 1)
-            .read_to_string(&mut text)
-    } else {
-        std::fs::File::open(path)
-            .and_then(|f| f.take(MAX_JSON as u64 + 1).read_to_string(&mut text))
+    let stdin = path == "-";
+    let what = || {
+        if stdin {
+            "standard input".to_string()
+        } else {
+            format!("'{path}'")
+        }
     };
-    r.map_err(|e| {
+    let limit = MAX_JSON as u64 + 1;
+    let mut bytes = Vec::new();
+    // The file's size as the file system tells it (none for standard input).
+    let mut size = None;
+    let r = if stdin {
+        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| {
+            size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+            f.take(limit).read_to_end(&mut bytes)
+        })
+    };
+    r.map_err(|e| format!("cannot read {}: {e}", what()))?;
+    if bytes.len() > MAX_JSON {
+        return Err(match size.filter(|&n| n > MAX_JSON as u64) {
+            Some(n) => format!("scenario too large ({n} bytes, at most {MAX_JSON})"),
+            // Standard input is not read to its end (it may not have one).
+            None => format!("scenario too large ({limit} bytes or more, at most {MAX_JSON})"),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
         format!(
-            "cannot read {}: {e}",
-            if path == "-" {
-                "standard input".into()
-            } else {
-                format!("'{path}'")
-            }
+            "cannot read {}: not valid UTF-8 text (at byte {})",
+            what(),
+            e.utf8_error().valid_up_to()
         )
-    })?;
-    Ok(text)
+    })
+}
+
+/// Iterations stepped between two looks at the clock.
+const CHUNK: u64 = 1000;
+
+/// Steps `x` to `total` iterations, [`CHUNK`] at a time, with `step(x, n)` (which advances by up
+/// to `n`, as [`Session::step`] does) until `done(x)`. When standard error is a terminal and
+/// the stepping takes a while, one line there says how far it has come, updated a few times a
+/// second and cleared at the end. Stepping in chunks gives the same bits as stepping at once:
+/// runs are independent and each iteration depends only on its run's state.
+#[allow(clippy::disallowed_methods)] // the command line may read the clock; the engine never does
+fn stepping<T>(x: &mut T, total: u64, step: fn(&mut T, u64), done: fn(&T) -> bool) {
+    use std::io::IsTerminal;
+    use std::time::{Duration, Instant};
+    /// No line for what takes less; then at most one update per this much time.
+    const EVERY: Duration = Duration::from_millis(250);
+    let terminal = std::io::stderr().is_terminal();
+    let start = Instant::now();
+    let mut last = start;
+    let mut width = 0;
+    let mut k = 0;
+    while k < total && !done(x) {
+        let n = CHUNK.min(total - k);
+        step(x, n);
+        k += n;
+        if terminal && k < total && last.elapsed() >= EVERY {
+            last = Instant::now();
+            let line = format!("stepping: {}% ({k} of {total} iterations)", k * 100 / total);
+            width = width.max(line.chars().count());
+            let mut e = std::io::stderr().lock();
+            let _ = write!(e, "\r{line:<width$}");
+            let _ = e.flush();
+        }
+    }
+    if width > 0 {
+        let mut e = std::io::stderr().lock();
+        let _ = write!(e, "\r{:width$}\r", "");
+        let _ = e.flush();
+    }
 }
 
 fn trace(path: &str, pretty: bool) -> Result<String, String> {
     let text = read_input(path)?;
     let sc = Scenario::from_json(&text)?;
-    let runs = Session::new(&sc)?.finish();
+    let mut session = Session::new(&sc)?;
+    stepping(&mut session, sc.steps, Session::step, Session::done);
+    let runs = session.finish();
     let out = Output { runs };
     let s = if pretty {
         serde_json::to_string_pretty(&out)
@@ -214,7 +275,7 @@ fn render(a: RenderArgs) -> Result<String, String> {
         ));
     }
     let mut pg = Playground::new(sc)?;
-    pg.step(k);
+    stepping(&mut pg, k, Playground::step, |pg| pg.session().done());
     let fig = Figure {
         width,
         height: a.height,
@@ -234,8 +295,8 @@ fn render(a: RenderArgs) -> Result<String, String> {
 fn main() -> ExitCode {
     // Help and version print as usual; any other mistake in the arguments is one line on
     // standard error and exit code 2, like every other bad input.
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let out = match Cli::try_parse() {
+        Ok(cli) => run(cli),
         Err(e)
             if !e.use_stderr()
                 || e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
@@ -250,11 +311,36 @@ fn main() -> ExitCode {
                 .take_while(|l| !l.is_empty() && !l.starts_with("Usage:"))
                 .map(str::trim)
                 .collect();
-            eprintln!("{}", words.join(" "));
-            return ExitCode::from(2);
+            let line = words.join(" ");
+            Err(line
+                .strip_prefix("error:")
+                .unwrap_or(&line)
+                .trim()
+                .to_string())
         }
     };
-    let out = match cli.cmd {
+    match out {
+        Ok(s) if s.is_empty() => ExitCode::SUCCESS,
+        Ok(s) => {
+            let mut so = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = writeln!(so, "{s}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            // The one place a message reaches standard error. Messages quote what was given
+            // (field and surface names, expressions, file names, arguments): every control
+            // character is shown escaped, so none reaches the terminal, and the message stays
+            // one line.
+            eprintln!("error: {}", escape_controls(&e));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs a command: what to print on standard output, or the message of what went wrong.
+fn run(cli: Cli) -> Result<String, String> {
+    match cli.cmd {
         Cmd::Trace { scenario, pretty } => trace(&scenario, pretty),
         Cmd::Render(args) => render(args),
         Cmd::Catalog => serde_json::to_string(&catalog()).map_err(|e| e.to_string()),
@@ -342,19 +428,6 @@ fn main() -> ExitCode {
                 s += "\n";
             }
             Ok(s.trim_end().to_string())
-        }
-    };
-    match out {
-        Ok(s) if s.is_empty() => ExitCode::SUCCESS,
-        Ok(s) => {
-            let mut so = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth a message.
-            let _ = writeln!(so, "{s}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {}", e.replace('\n', " "));
-            ExitCode::from(2)
         }
     }
 }

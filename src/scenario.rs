@@ -28,6 +28,9 @@ pub const MAX_STEPS: u64 = 100_000;
 pub const MAX_RUNS: usize = 32;
 /// The longest scenario text accepted, in bytes.
 pub const MAX_JSON: usize = 256 * 1024;
+/// The most work a scenario may ask for, in evaluations of a data point ([`Scenario::work`]):
+/// about a minute of stepping natively (a point's loss and gradient cost 25–70 ns here).
+pub const MAX_WORK: f64 = 1e9;
 
 /// Which surface: `{"name": …, "params": {…}}` or `{"expr": "…"}` (absent when the scenario
 /// has `data`).
@@ -196,6 +199,11 @@ impl RunSpec {
             if l.chars().count() > 80 {
                 return Err(format!("{path}.label: at most 80 characters"));
             }
+            if l.chars().any(crate::text::is_unsafe) {
+                return Err(format!(
+                    "{path}.label: no control characters (line breaks, escapes, bidi controls)"
+                ));
+            }
         }
         if let Some(c) = &self.color {
             let hex = c.strip_prefix('#').unwrap_or("");
@@ -276,7 +284,13 @@ impl Scenario {
 
     /// Checks every field; builds nothing.
     pub fn validate(&self) -> Result<(), String> {
-        self.build_surface()?;
+        // A data set is checked, not generated (that is for whoever builds the surface).
+        match &self.data {
+            Some(_) => self.check_data()?,
+            None => {
+                self.surface.build()?;
+            }
+        }
         if self.batch_size == Some(0) {
             return Err("batch_size: must be at least 1".into());
         }
@@ -298,21 +312,70 @@ impl Scenario {
         for (i, r) in self.runs.iter().enumerate() {
             r.validate(&format!("runs[{i}]"))?;
         }
+        let work = self.work();
+        if work > MAX_WORK {
+            return Err(format!(
+                "scenario: too much work, about {work:.1e} point evaluations (runs × steps × \
+                 evaluations per step × data points), at most {MAX_WORK:.0e} (about a minute): \
+                 ask for fewer steps, runs or data points"
+            ));
+        }
         Ok(())
+    }
+
+    /// The work the scenario asks for, in point evaluations: for every run, `steps` × the
+    /// evaluations a step typically takes × the points each evaluation sees. A first-order step
+    /// takes two (its gradient and the recorded loss), Newton's four (Hessian, gradient, loss),
+    /// a quasi-Newton step two without a line search, eight with one, and thirty when its
+    /// gradients are noisy or on mini-batches (its line search then rarely ends early). Every
+    /// evaluation counts the whole data set (the recorded loss is the full batch's); a named
+    /// surface counts as one point, an expression as one per 50 characters.
+    pub fn work(&self) -> f64 {
+        fn per_step(o: &OptimizerConfig, stochastic: bool) -> f64 {
+            use crate::optim::{LineSearch, OptKind};
+            match (o.name, &o.inner) {
+                (OptKind::Lookahead, Some(inner)) => per_step(inner, stochastic),
+                (OptKind::Newton, _) => 4.0,
+                (OptKind::Bfgs | OptKind::Lbfgs, _) => match o.line_search.unwrap_or_default() {
+                    LineSearch::None => 2.0,
+                    _ if stochastic => 30.0,
+                    LineSearch::Armijo | LineSearch::Wolfe => 8.0,
+                },
+                _ => 2.0,
+            }
+        }
+        let points = match (&self.data, &self.surface.expr) {
+            (Some(d), _) => f64::from(d.n),
+            (None, Some(e)) => (e.len() as f64 / 50.0).max(1.0),
+            (None, None) => 1.0,
+        };
+        self.runs
+            .iter()
+            .map(|r| {
+                let batch = r.batch_size.or(self.batch_size).map_or(u32::MAX, |b| b);
+                let mini = self.data.as_ref().is_some_and(|d| batch < d.n);
+                let stochastic = mini || r.noise.is_some_and(|n| n > 0.0);
+                self.steps as f64 * per_step(&r.optimizer, stochastic) * points
+            })
+            .sum()
     }
 
     /// The surface: the data set's loss when `data` is given, else `surface`.
     pub fn build_surface(&self) -> Result<Surface, String> {
         match &self.data {
             Some(d) => {
-                if !self.surface.is_empty() {
-                    return Err("surface: a scenario with 'data' takes no 'surface' (the data set's loss is the surface)".into());
-                }
-                d.validate()?;
+                self.check_data()?;
                 Ok(Surface::data(d))
             }
             None => self.surface.build(),
         }
+    }
+
+    fn check_data(&self) -> Result<(), String> {
+        if !self.surface.is_empty() {
+            return Err("surface: a scenario with 'data' takes no 'surface' (the data set's loss is the surface)".into());
+        }
+        self.data.as_ref().map_or(Ok(()), DataSpec::validate)
     }
 
     /// The scenario as JSON text.

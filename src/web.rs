@@ -20,8 +20,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
+/// An error for JavaScript: its message, with control characters made visible (the page shows
+/// it as text; a link or a file must not smuggle terminal or bidi controls into it).
 fn js_err(e: impl core::fmt::Display) -> JsValue {
-    JsValue::from_str(&e.to_string())
+    JsValue::from_str(&crate::text::escape_controls(&e.to_string()))
 }
 
 fn ctx2d(c: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsValue> {
@@ -29,6 +31,16 @@ fn ctx2d(c: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, JsValue> {
         .ok_or_else(|| js_err("no 2d context"))?
         .dyn_into::<CanvasRenderingContext2d>()
         .map_err(|_| js_err("not a 2d context"))
+}
+
+thread_local! {
+    static PERFORMANCE: Option<web_sys::Performance> =
+        web_sys::window().and_then(|w| w.performance());
+}
+
+/// `performance.now()` in milliseconds (0 where there is none).
+fn now() -> f64 {
+    PERFORMANCE.with(|p| p.as_ref().map_or(0.0, |p| p.now()))
 }
 
 fn new_canvas(w: u32, h: u32) -> Result<HtmlCanvasElement, JsValue> {
@@ -78,6 +90,8 @@ pub struct App {
     scatter: Option<HtmlCanvasElement>,
     dpr: f64,
     trails: Option<Trails>,
+    /// When the scatter plot was last drawn (ms).
+    scatter_at: f64,
 }
 
 #[wasm_bindgen]
@@ -90,7 +104,9 @@ impl App {
         loss: HtmlCanvasElement,
         lr: HtmlCanvasElement,
     ) -> Result<App, JsValue> {
-        let pg = Playground::new(Playground::default_scenario()).map_err(js_err)?;
+        let mut pg = Playground::new(Playground::default_scenario()).map_err(js_err)?;
+        // Work per frame and per edit is bounded by the page's clock.
+        pg.set_clock(now);
         let mut app = App {
             pg,
             map,
@@ -100,6 +116,7 @@ impl App {
             scatter: None,
             dpr: 1.0,
             trails: None,
+            scatter_at: f64::NEG_INFINITY,
         };
         app.resize();
         Ok(app)
@@ -183,8 +200,14 @@ impl App {
             .set_x_axis(if on { XAxis::GradEvals } else { XAxis::Steps });
     }
 
-    /// One animation frame: advances if playing, then redraws what changed. Returns whether it
-    /// is still playing.
+    /// How many iterations the last frame really advanced (fewer than the speed when a heavy
+    /// scenario fills the frame's time budget).
+    pub fn last_frame_iterations(&self) -> u64 {
+        self.pg.last_frame_iterations()
+    }
+
+    /// One animation frame: advances if playing (within a time budget), then redraws what
+    /// changed. Returns whether it is still playing.
     pub fn frame(&mut self, _timestamp: f64) -> Result<bool, JsValue> {
         let playing = self.pg.frame();
         self.draw()?;
@@ -207,12 +230,6 @@ impl App {
     /// names the column.
     pub fn set_expr(&mut self, src: &str) -> Result<(), JsValue> {
         self.pg.set_expr(src).map_err(js_err)
-    }
-
-    /// The current surface as the picker shows it: `{name, expr, params, description,
-    /// formula, data}`.
-    pub fn surface_json(&self) -> String {
-        json(&self.pg.surface_view())
     }
 
     /// Uses a generated data set as the surface: `kind` is "linear" or "logistic".
@@ -364,9 +381,15 @@ impl App {
             .as_ref()
             .filter(|_| todo.contains(Layers::SCATTER))
         {
-            self.pg
-                .draw_scatter(&area(c)?, self.dpr, bg)
-                .map_err(js_err)?;
+            // Up to 2,000 points: ten times a second is enough while the model moves.
+            if now() - self.scatter_at < 100.0 {
+                self.pg.redraw_later(Layers::SCATTER);
+            } else {
+                self.pg
+                    .draw_scatter(&area(c)?, self.dpr, bg)
+                    .map_err(js_err)?;
+                self.scatter_at = now();
+            }
         }
         Ok(())
     }

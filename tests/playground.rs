@@ -1406,34 +1406,25 @@ fn valid_data_edits_restart_on_the_new_data() {
 // ================================================================ 7. what the page offers
 
 #[test]
-fn surface_view_for_each_kind_of_surface() {
+fn picking_each_kind_of_surface() {
     let mut pg = pg_of(named_scenario());
     pg.set_surface_param("b", 50.0).unwrap();
-    let v = pg.surface_view();
-    assert_eq!(v.name.as_deref(), Some("rosenbrock"));
-    assert_eq!(v.expr, None);
-    assert_eq!(v.data, None);
-    assert!(!v.title.is_empty() && !v.formula.is_empty());
-    let ps: Vec<(&str, f64)> = v.params.iter().map(|p| (p.name, p.value)).collect();
-    assert_eq!(ps, vec![("a", 1.0), ("b", 50.0)]);
-    assert!(v.params[1].log && v.params[1].min == 1.0 && v.params[1].max == 1000.0);
+    assert_eq!(pg.scenario().surface.params.as_ref().unwrap()["b"], 50.0);
 
     pg.set_surface("himmelblau").unwrap();
-    let v = pg.surface_view();
-    assert_eq!(v.name.as_deref(), Some("himmelblau"));
+    assert_eq!(pg.scenario().surface.name.as_deref(), Some("himmelblau"));
+    assert_eq!(
+        pg.scenario().surface.params,
+        None,
+        "a new surface starts with its defaults"
+    );
     let info = Surface::named("himmelblau").unwrap().info().unwrap();
-    assert_eq!(v.title, info.title);
-    assert_eq!(v.formula, info.formula);
     assert_eq!(pg.scenario().start, Vec2::from(info.start));
 
     let src = "x^2 + 3*y^2";
     pg.set_expr(src).unwrap();
-    let v = pg.surface_view();
-    assert_eq!(v.name, None);
-    assert_eq!(v.expr.as_deref(), Some(src));
-    assert_eq!(v.formula, src);
-    assert_eq!(v.title, "Custom expression");
-    assert!(v.params.is_empty() && v.data.is_none());
+    assert_eq!(pg.scenario().surface.expr.as_deref(), Some(src));
+    assert_eq!(pg.scenario().surface.name, None);
     // A second expression keeps the view.
     pg.set_view([-1.0, 1.0, -1.0, 1.0]);
     let view = pg.viewport().view();
@@ -1442,13 +1433,9 @@ fn surface_view_for_each_kind_of_surface() {
 
     for kind in DataKind::ALL {
         pg.set_data(kind.option().name).unwrap();
-        let v = pg.surface_view();
-        assert_eq!(v.data, Some(DataSpec::default_for(kind)));
-        assert_eq!(v.title, kind.option().title);
-        assert_eq!(v.description, kind.option().description);
-        assert_eq!(v.formula, kind.loss_text());
-        assert!(v.name.is_none() && v.expr.is_none() && v.params.is_empty());
+        assert_eq!(pg.scenario().data, Some(DataSpec::default_for(kind)));
         assert_eq!(pg.scenario().surface, Default::default());
+        assert!(!kind.option().formula.is_empty());
         // The data set's own view and start.
         let s = Surface::data(&DataSpec::default_for(kind));
         assert_eq!(pg.scenario().start, s.default_start());
@@ -1457,7 +1444,6 @@ fn surface_view_for_each_kind_of_surface() {
             vp.set_view(s.view());
             vp.view()
         });
-        serde_json::to_string(&v).unwrap();
     }
 }
 
@@ -1593,4 +1579,74 @@ fn every_optimizer_can_be_added_and_its_link_reopens() {
         let again = Scenario::from_json(&pg.scenario().to_json()).unwrap();
         assert_eq!(&again, pg.scenario(), "{}", s.name);
     }
+}
+
+// ================================================================ bounded work per frame
+
+thread_local! {
+    /// A fake clock: every read is one millisecond later.
+    static TICKS: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+}
+
+fn ticking_clock() -> f64 {
+    TICKS.with(|t| {
+        let v = t.get() + 1.0;
+        t.set(v);
+        v
+    })
+}
+
+/// With a clock, a frame stops stepping when its budget is spent: a heavy scenario slows down
+/// (the frame says how far it got) and later frames finish the work, with the same bits.
+#[test]
+fn frames_keep_to_their_budget_and_lose_nothing() {
+    let mut pg = pg_of(named_scenario());
+    pg.set_clock(ticking_clock);
+    pg.set_speed(1000.0);
+    pg.set_playing(true);
+    assert!(pg.frame());
+    let first = pg.last_frame_iterations();
+    assert!(
+        first < 100,
+        "about 10 clock reads of 1 ms in a 10 ms budget: {first} iterations"
+    );
+    let mut frames = 1;
+    while pg.playing() && frames < 100_000 {
+        pg.frame();
+        frames += 1;
+    }
+    assert!(pg.done(), "every run reaches the limit in the end");
+    assert!(frames > 200 / 100, "{frames} frames");
+    assert_all_fresh(&pg, pg.scenario().steps);
+}
+
+/// With a clock, an edit replays its run for a bounded time and the frames that follow finish
+/// it; meanwhile the other runs wait, and the result is the fresh scenario's, bit for bit.
+#[test]
+fn an_edit_on_a_heavy_scenario_catches_up_over_frames() {
+    let mut pg = pg_of(named_scenario());
+    pg.step(100);
+    pg.set_clock(ticking_clock);
+    pg.set_hyper(0, "lr", 0.02).unwrap();
+    let behind = pg.session().runs[0].iterations();
+    assert!(
+        behind < 100,
+        "the edit returned before replaying 100 steps ({behind})"
+    );
+    let others: Vec<u64> = pg.session().runs[1..]
+        .iter()
+        .map(|r| r.iterations())
+        .collect();
+    let mut frames = 0;
+    while pg.session().runs[0].iterations() < 100 && frames < 10_000 {
+        pg.frame();
+        frames += 1;
+    }
+    assert_eq!(pg.session().runs[0].iterations(), 100);
+    let now: Vec<u64> = pg.session().runs[1..]
+        .iter()
+        .map(|r| r.iterations())
+        .collect();
+    assert_eq!(now, others, "paused: the other runs did not move");
+    assert_all_fresh(&pg, 100);
 }

@@ -526,3 +526,132 @@ fn labels_default_to_the_optimizer_and_are_made_unique() {
         ["adam", "adam #2", "mine", "lookahead(adam)", "adam #3"]
     );
 }
+
+// ---------------------------------------------------------------- hardening (issue 8)
+
+/// The one shape of `start`, two finite numbers `[x, y]`: anything else is rejected by
+/// `from_json` (the only way a start arrives as text, the page's included) naming `start`.
+#[test]
+fn start_is_two_numbers_and_nothing_else() {
+    for bad in [
+        json!([1, 1, 1]),
+        json!([1]),
+        json!([]),
+        json!({"x": 1}),
+        json!({"x": 1, "y": 2}),
+        json!({"0": 1, "1": 2}),
+        json!([1, "2"]),
+        json!([1, null]),
+        json!([[1], [2]]),
+        json!([1, [2]]),
+        json!([true, false]),
+        json!("1, 2"),
+        json!(1),
+        json!(null),
+    ] {
+        let e = rejected(&with(|v| v["start"] = bad.clone()), &[]);
+        assert!(e.starts_with("start: "), "{bad}: {e}");
+    }
+    // A missing start is named too.
+    let e = rejected(
+        &with(|v| {
+            v.as_object_mut().unwrap().remove("start");
+        }),
+        &["start"],
+    );
+    assert!(e.contains("missing field `start`"), "{e}");
+    // Two numbers, written any way JSON writes numbers, are a start.
+    for (good, want) in [
+        (json!([1, 2]), Vec2::new(1.0, 2.0)),
+        (json!([-0.0, 1e-300]), Vec2::new(-0.0, 1e-300)),
+        (json!([-3, 2.5e2]), Vec2::new(-3.0, 250.0)),
+    ] {
+        let sc = Scenario::from_json(&with(|v| v["start"] = good.clone())).unwrap();
+        assert_eq!(sc.start, want);
+        assert_eq!(sc.start.x.to_bits(), want.x.to_bits());
+    }
+    // The same text shapes through a whole text.
+    for text in [
+        r#"{"surface": {"name": "booth"}, "start": [1, 1, 1], "steps": 1, "runs": []}"#,
+        r#"{"surface": {"name": "booth"}, "start": [1], "steps": 1, "runs": []}"#,
+        r#"{"surface": {"name": "booth"}, "start": {"x": 1}, "steps": 1, "runs": []}"#,
+        r#"{"surface": {"name": "booth"}, "start": [1, 2,], "steps": 1, "runs": []}"#,
+    ] {
+        let e = Scenario::from_json(text).unwrap_err();
+        assert!(e.contains("start") || e.contains("line 1"), "{text}: {e}");
+    }
+}
+
+/// `lookahead` of `lookahead` of … : chain of lookaheads `depth + 1` long (the innermost one
+/// nested `depth` deep) around momentum.
+fn nested_lookahead(depth: usize) -> OptimizerConfig {
+    lookahead_around(depth, OptimizerConfig::new(OptKind::Momentum).with_lr(0.01))
+}
+
+/// A chain of lookaheads `depth + 1` long around `o`.
+fn lookahead_around(depth: usize, mut o: OptimizerConfig) -> OptimizerConfig {
+    for i in 0..=depth {
+        let mut l = OptimizerConfig::new(OptKind::Lookahead);
+        l.set("k", (2 + i) as f64);
+        l.inner = Some(Box::new(o));
+        o = l;
+    }
+    o
+}
+
+fn scenario_of(o: OptimizerConfig) -> Scenario {
+    Scenario {
+        data: None,
+        batch_size: None,
+        surface: SurfaceSpec::named("himmelblau"),
+        start: Vec2::new(0.5, -0.5),
+        steps: 20,
+        runs: vec![RunSpec::new(o)],
+    }
+}
+
+#[test]
+fn lookahead_nests_at_most_four_deep_on_every_way_in() {
+    use optimizer_playground::optim::config::MAX_LOOKAHEAD_DEPTH;
+    assert_eq!(MAX_LOOKAHEAD_DEPTH, 4);
+    // Up to four deep: valid, written and read back the same, and it runs.
+    for depth in 0..=MAX_LOOKAHEAD_DEPTH {
+        let sc = scenario_of(nested_lookahead(depth));
+        sc.validate().unwrap();
+        let text = sc.to_json();
+        assert_eq!(text.matches("\"inner\"").count(), depth + 1);
+        let back = Scenario::from_json(&text).unwrap();
+        assert_eq!(back, sc);
+        assert_eq!(back.to_json(), text);
+        let t = Session::new(&back).unwrap().finish();
+        assert_eq!(t[0].path.len(), 21);
+        assert_eq!(t, Session::new(&sc).unwrap().finish());
+    }
+    // Five deep and more: rejected, built in Rust or read from text, naming the field.
+    let field = format!("runs[0].optimizer{}", ".inner".repeat(5));
+    let msg = format!("{field}: lookahead nested more than 4 deep");
+    for depth in [5, 6, 20, 200] {
+        let sc = scenario_of(nested_lookahead(depth));
+        assert_eq!(sc.validate().unwrap_err(), msg, "{depth}");
+        assert_eq!(Session::new(&sc).unwrap_err(), msg);
+        let e = Scenario::from_json(&sc.to_json()).unwrap_err();
+        if depth < 100 {
+            assert_eq!(e, msg);
+        } else {
+            // Deeper than serde_json reads: rejected all the same.
+            assert!(e.starts_with("scenario: recursion limit exceeded"), "{e}");
+        }
+        // A run on its own (the page's edits of a run).
+        let e = RunSpec::from_json(
+            &serde_json::to_string(&RunSpec::new(nested_lookahead(depth.min(20)))).unwrap(),
+            "runs[0]",
+        )
+        .unwrap_err();
+        assert_eq!(e, msg);
+    }
+    // Whatever the innermost lookahead wraps.
+    let adam = OptimizerConfig::new(OptKind::Adam).with_lr(0.1);
+    let sc = scenario_of(lookahead_around(5, adam.clone()));
+    assert_eq!(sc.validate().unwrap_err(), msg);
+    scenario_of(lookahead_around(4, adam)).validate().unwrap();
+}

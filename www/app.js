@@ -48,8 +48,24 @@ function buildSurfacePicker() {
   sel.append(lib, data, el('option', { value: '__expr', text: 'Custom expression…' }));
 }
 
+// What the surface picker shows: the scenario's surface, described by the catalog.
+function surfaceView() {
+  const sc = scenario();
+  if (sc.data) {
+    const k = OPTIONS.data_kinds.find((d) => d.name === sc.data.kind);
+    return { data: sc.data, title: k.title, description: k.description, formula: k.formula, params: [] };
+  }
+  const info = sc.surface.name && SURFACES.find((s) => s.name === sc.surface.name);
+  if (!info) return { expr: sc.surface.expr, title: 'Custom expression', description: '', formula: sc.surface.expr || '', params: [] };
+  const given = sc.surface.params || {};
+  return {
+    name: info.name, title: info.title, description: info.description, formula: info.formula,
+    params: info.params.map((p) => ({ ...p, value: given[p.name] ?? p.default })),
+  };
+}
+
 function syncSurface() {
-  const cur = JSON.parse(app.surface_json());
+  const cur = surfaceView();
   const sel = $('surface');
   const expr = $('expr');
   const box = $('surface-params');
@@ -309,9 +325,19 @@ function afterChange() {
   refresh();
 }
 
+// The speed asked for, and what frames really run when a heavy scenario fills their time.
+function showSpeed(real) {
+  const asked = Number(app.speed());
+  const out = $('speed-out');
+  out.textContent = real !== undefined && real < asked ? `${asked} (now ${real})` : String(asked);
+  out.title = real !== undefined && real < asked
+    ? `Each frame has about 8 ms for stepping: this scenario runs ${real} iterations a frame, not ${asked}.`
+    : '';
+}
+
 function speedUi() {
   const s = $('speed');
-  const show = () => { $('speed-out').textContent = String(app.speed()); };
+  const show = () => showSpeed();
   s.value = String(slider_pos(1, 1000, true, Number(app.speed())));
   show();
   s.addEventListener('input', () => { app.set_speed(Math.round(slider_value(1, 1000, true, Number(s.value)))); show(); });
@@ -484,6 +510,8 @@ async function main() {
   app.draw();
   refresh();
 
+  let behind = false;
+  let shown = 0;
   const loop = (ts) => {
     const was = app.playing();
     try {
@@ -492,7 +520,17 @@ async function main() {
       app.set_playing(false);
       showMessage(errText(e));
     }
-    if (was) refresh();
+    const real = Number(app.last_frame_iterations());
+    // Playing, or runs still catching up after an edit: the numbers move. The read-outs and
+    // the timeline follow ten times a second (the map and charts every frame), and once more
+    // when it stops.
+    const moving = was || real > 0;
+    if (moving && ts - shown >= 100 || !moving && behind) {
+      if (was) showSpeed(real);
+      refresh();
+      shown = ts;
+    }
+    behind = moving;
     requestAnimationFrame(loop);
   };
   requestAnimationFrame(loop);

@@ -680,6 +680,16 @@ impl<'de> Deserialize<'de> for LineSearch {
 
 // ---------------------------------------------------------------- the scenario form
 
+/// How deep a lookahead may sit inside other lookaheads: `lookahead(lookahead(adam))` nests one
+/// deep, and a chain of at most five lookaheads is accepted. [`OptimizerConfig::validate`]
+/// checks it, so it holds on every way in (JSON text, a configuration built in Rust, the
+/// page's edits). Lookahead is used one level deep in practice and two or three are enough to
+/// explore nesting; the limit keeps every accepted configuration's scenario text, whose JSON
+/// gains a level with every `inner`, far inside serde_json's recursion limit of 128 levels, so
+/// that a scenario's share link always reopens it (and bounds the recursion of building,
+/// stepping and writing it).
+pub const MAX_LOOKAHEAD_DEPTH: usize = 4;
+
 /// An optimizer as a scenario gives it: the name and any hyper-parameters; a missing one takes
 /// the optimizer's default.
 ///
@@ -839,6 +849,21 @@ impl OptimizerConfig {
             }
         }
         if info.wraps {
+            // The chain of wrappers below this one, checked before any of it is visited.
+            let mut at = path.to_string();
+            let mut outer = self;
+            let mut depth = 0;
+            while let Some(inner) = outer.inner.as_deref().filter(|i| i.name.info().wraps) {
+                depth += 1;
+                at.push_str(".inner");
+                if depth > MAX_LOOKAHEAD_DEPTH {
+                    return Err(format!(
+                        "{at}: {} nested more than {MAX_LOOKAHEAD_DEPTH} deep",
+                        inner.name.name()
+                    ));
+                }
+                outer = inner;
+            }
             match &self.inner {
                 None => {
                     return Err(format!(

@@ -23,7 +23,7 @@ pub mod readout;
 pub mod scene;
 
 pub use catalog::{catalog, options, Catalog, Choice, FeatureChoice, Options};
-pub use readout::{ParamView, Readout, SurfaceView};
+pub use readout::Readout;
 
 use crate::optim::{OptKind, OptimizerConfig};
 use crate::render::map::{self, MapBase};
@@ -145,7 +145,23 @@ pub struct Playground {
     detail: f64,
     base: Option<MapBase>,
     redraw: Layers,
+    /// The iteration every run is to reach: runs behind it (restarted by an edit, or a frame
+    /// that ran out of time) catch up in the next frames.
+    target: u64,
+    /// Milliseconds since some origin, where work per call is bounded (the page); without one
+    /// every call does all its work at once.
+    clock: Option<Clock>,
+    /// How far the slowest run got in the last frame.
+    last_frame: u64,
 }
+
+/// A clock in milliseconds (the page's `performance.now`).
+pub type Clock = fn() -> f64;
+
+/// Time for stepping in one animation frame, in milliseconds (the rest of a 60 Hz frame draws).
+pub const FRAME_BUDGET_MS: f64 = 8.0;
+/// Time an edit may take to replay its run synchronously; the rest continues in frames.
+pub const EDIT_BUDGET_MS: f64 = 40.0;
 
 impl Playground {
     /// A playground showing `scenario` on an 800 × 560 map until told its canvas.
@@ -170,6 +186,9 @@ impl Playground {
             detail: 0.5,
             base: None,
             redraw: Layers::ALL,
+            target: 0,
+            clock: None,
+            last_frame: 0,
         })
     }
 
@@ -261,6 +280,11 @@ impl Playground {
         std::mem::take(&mut self.redraw)
     }
 
+    /// Puts layers taken with [`Playground::take_redraw`] but not drawn back in the set.
+    pub fn redraw_later(&mut self, layers: Layers) {
+        self.redraw = self.redraw.union(layers);
+    }
+
     fn touch(&mut self, c: Change) {
         self.redraw = self.redraw.union(c.redraws());
     }
@@ -280,19 +304,7 @@ impl Playground {
             && new.start == old.start
             && new.batch_size == old.batch_size;
         if !same_world {
-            let session = Session::new(&new)?;
-            let new_surface = session.surface != self.session.surface;
-            self.session = session;
-            self.scenario = new;
-            self.cursor = None;
-            if new_surface {
-                self.base = None;
-                self.viewport.set_view(self.session.surface.view());
-                self.touch(Change::Surface);
-            } else {
-                self.touch(Change::Runs);
-            }
-            return Ok(());
+            return self.restart(new);
         }
         let numbers = |r: &RunSpec| RunSpec {
             enabled: None,
@@ -321,7 +333,6 @@ impl Playground {
             for i in 0..n_new.min(n_old) {
                 if numbers(&old.runs[i]) != numbers(&new.runs[i]) {
                     self.session.replace_run(i, new.runs[i].clone());
-                    self.session.step_run(i, reached);
                     restarted = true;
                 }
             }
@@ -331,7 +342,6 @@ impl Playground {
             }
             for r in &new.runs[n_old.min(n_new)..] {
                 self.session.push_run(r.clone());
-                self.session.step_run(self.session.runs.len() - 1, reached);
                 restarted = true;
             }
         }
@@ -342,17 +352,18 @@ impl Playground {
             .any(|(a, b)| a.enabled != b.enabled || a.color != b.color);
         if new.steps < reached {
             // Cut back: replay from θ₀ to the new limit (the same bits as a fresh session).
-            let mut s = Session::new(&new)?;
-            s.step(new.steps);
-            self.session = s;
+            self.session = Session::new(&new)?;
             restarted = true;
         } else {
             self.session.steps = new.steps;
         }
+        // Runs restarted or added replay to the step the others had reached.
+        self.target = reached.min(new.steps);
         self.scenario = new;
         self.selected = self
             .selected
             .min(self.scenario.runs.len().saturating_sub(1));
+        self.advance(Some(EDIT_BUDGET_MS));
         // The cursor stays within what is computed (a cut limit or a removed run may end it).
         self.cursor = self.cursor.filter(|&c| c < self.iterations());
         if restarted {
@@ -376,14 +387,20 @@ impl Playground {
 
     /// Loads a whole scenario; playback stops at its start. On error nothing changes.
     pub fn load(&mut self, sc: Scenario) -> Result<(), String> {
-        sc.validate()?;
-        let session = Session::new(&sc)?;
-        let new_surface = session.surface != self.session.surface;
-        self.scenario = sc;
-        self.session = session;
-        self.cursor = None;
+        self.restart(sc)?;
         self.playing = false;
         self.selected = 0;
+        Ok(())
+    }
+
+    /// Every run from θ₀ in a (validated) new scenario; a new surface gets its own view.
+    fn restart(&mut self, new: Scenario) -> Result<(), String> {
+        let session = Session::new(&new)?;
+        let new_surface = new.surface != self.scenario.surface || new.data != self.scenario.data;
+        self.session = session;
+        self.scenario = new;
+        self.cursor = None;
+        self.target = 0;
         if new_surface {
             self.base = None;
             self.viewport.set_view(self.session.surface.view());
@@ -587,18 +604,99 @@ impl Playground {
             self.session = s;
         }
         self.cursor = None;
+        self.target = 0;
         self.touch(Change::Runs);
     }
 
-    /// Advances every run by `n` iterations (up to the step limit) and shows the latest.
+    /// Advances every run by `n` iterations past the furthest one (up to the step limit), all
+    /// of them, now, and shows the latest: the script API's `step(n)` and the Step button.
     pub fn step(&mut self, n: u64) {
-        self.session.step(n);
+        self.target = self.iterations().saturating_add(n).min(self.session.steps);
+        self.advance(None);
         self.cursor = None;
         self.touch(Change::Progress);
     }
 
     pub fn set_playing(&mut self, on: bool) {
         self.playing = on && !(self.session.done() && self.cursor.is_none());
+        if !self.playing {
+            // Runs behind the furthest one still catch up to it; none goes further.
+            self.target = self.target.min(self.iterations());
+        }
+    }
+
+    /// Gives the playground a clock: from then on a frame steps for at most
+    /// [`FRAME_BUDGET_MS`] and an edit replays its run for at most [`EDIT_BUDGET_MS`], the
+    /// rest in the following frames, so a heavy scenario slows down instead of blocking.
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = Some(clock);
+    }
+
+    /// How many iterations the last frame really advanced every run (the slowest one).
+    pub fn last_frame_iterations(&self) -> u64 {
+        self.last_frame
+    }
+
+    /// The iteration of the run furthest behind (of those that have not diverged).
+    fn slowest(&self) -> u64 {
+        self.session
+            .runs
+            .iter()
+            .filter(|r| !r.finished())
+            .map(RunState::iterations)
+            .min()
+            .unwrap_or_else(|| self.iterations())
+    }
+
+    /// Steps the runs behind [`Playground::target`], one iteration of each in turn, until they
+    /// reach it or `budget_ms` has passed on the clock (no limit without a budget or a clock).
+    /// Returns whether every run reached the target.
+    fn advance(&mut self, budget_ms: Option<f64>) -> bool {
+        let goal = self.target.min(self.session.steps);
+        let clock = self.clock.zip(budget_ms);
+        let t0 = clock.map_or(0.0, |(c, _)| c());
+        // The clock is read every `stride` steps, doubling while steps are cheap.
+        let (mut stride, mut since, mut last) = (1u32, 0u32, t0);
+        let mut moved = false;
+        let done = loop {
+            let mut stepped = false;
+            for i in 0..self.session.runs.len() {
+                let r = &self.session.runs[i];
+                if r.finished() || r.iterations() >= goal {
+                    continue;
+                }
+                let next = r.iterations() + 1;
+                self.session.step_run(i, next);
+                stepped = true;
+                moved = true;
+                if let Some((now, budget)) = clock {
+                    since += 1;
+                    if since >= stride {
+                        since = 0;
+                        let t = now();
+                        if t - t0 >= budget {
+                            break;
+                        }
+                        if t - last < 0.25 {
+                            stride = (stride * 2).min(4096);
+                        }
+                        last = t;
+                    }
+                }
+            }
+            if !stepped {
+                break true;
+            }
+            if let Some((now, budget)) = clock {
+                if now() - t0 >= budget {
+                    break false;
+                }
+            }
+        };
+        if moved {
+            self.touch(Change::Progress);
+        }
+        done
     }
 
     /// Iterations per frame, clamped to 1–1000 (10 for NaN).
@@ -627,23 +725,30 @@ impl Playground {
     }
 
     /// One animation frame: when playing, the cursor moves on through what is computed, else
-    /// every run takes `speed` more iterations. Returns whether it is still playing.
+    /// every run takes `speed` more iterations (within [`FRAME_BUDGET_MS`] when the playground
+    /// has a clock); runs behind the others catch up, playing or not. Returns whether it is
+    /// still playing.
     pub fn frame(&mut self) -> bool {
-        if !self.playing {
-            return false;
-        }
-        match self.cursor {
-            Some(k) => {
-                let k = k + self.speed;
-                self.cursor = (k < self.iterations()).then_some(k);
-                self.touch(Change::Cursor);
-            }
-            None => {
-                self.step(self.speed);
-                if self.session.done() {
-                    self.playing = false;
+        let before = self.slowest();
+        let stepping = self.playing && self.cursor.is_none();
+        if self.playing {
+            match self.cursor {
+                Some(k) => {
+                    let k = k + self.speed;
+                    self.cursor = (k < self.iterations()).then_some(k);
+                    self.touch(Change::Cursor);
+                }
+                None => {
+                    let next = (before + self.speed).min(self.session.steps);
+                    self.target = self.target.max(next);
                 }
             }
+        }
+        // Within the frame's budget: a heavy scenario slows down instead of freezing.
+        self.advance(Some(FRAME_BUDGET_MS));
+        self.last_frame = self.slowest().saturating_sub(before);
+        if stepping && self.session.done() {
+            self.playing = false;
         }
         self.playing
     }

@@ -1,5 +1,4 @@
-//! What the page prints about the runs at the step shown, under the pointer, and about the
-//! surface.
+//! What the page prints about the runs at the step shown, and under the pointer.
 
 use super::Playground;
 use crate::render::fmt_num;
@@ -101,87 +100,6 @@ impl Playground {
                 fmt_num(s.value(p))
             ),
             None => String::new(),
-        }
-    }
-}
-
-/// The surface as the page's picker shows it.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct SurfaceView {
-    /// The library name, if a named surface.
-    pub name: Option<String>,
-    /// The expression, if an expression.
-    pub expr: Option<String>,
-    pub title: String,
-    pub description: String,
-    /// The formula in the expression grammar, or the loss in words for a data set.
-    pub formula: String,
-    /// A named surface's parameters with their current values.
-    pub params: Vec<ParamView>,
-    pub data: Option<crate::surface::DataSpec>,
-}
-
-/// A surface parameter's slider.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct ParamView {
-    pub name: &'static str,
-    pub min: f64,
-    pub max: f64,
-    pub log: bool,
-    pub value: f64,
-}
-
-impl Playground {
-    /// What the surface picker shows.
-    pub fn surface_view(&self) -> SurfaceView {
-        let sc = &self.scenario;
-        if let Some(d) = &sc.data {
-            let o = d.kind.option();
-            return SurfaceView {
-                name: None,
-                expr: None,
-                title: o.title.into(),
-                description: o.description.into(),
-                formula: d.kind.loss_text().into(),
-                params: Vec::new(),
-                data: Some(d.clone()),
-            };
-        }
-        match self.session.surface.info() {
-            Some(info) => SurfaceView {
-                name: Some(info.name.into()),
-                expr: None,
-                title: info.title.into(),
-                description: info.description.into(),
-                formula: info.formula.into(),
-                params: info
-                    .params
-                    .iter()
-                    .map(|p| ParamView {
-                        name: p.name,
-                        min: p.min,
-                        max: p.max,
-                        log: p.log,
-                        value: sc
-                            .surface
-                            .params
-                            .as_ref()
-                            .and_then(|m| m.get(p.name))
-                            .copied()
-                            .unwrap_or(p.default),
-                    })
-                    .collect(),
-                data: None,
-            },
-            None => SurfaceView {
-                name: None,
-                expr: sc.surface.expr.clone(),
-                title: "Custom expression".into(),
-                description: String::new(),
-                formula: sc.surface.expr.clone().unwrap_or_default(),
-                params: Vec::new(),
-                data: None,
-            },
         }
     }
 }

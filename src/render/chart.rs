@@ -96,6 +96,24 @@ pub fn minmax_decimate_by(
     out
 }
 
+/// The largest magnitude a chart draws; beyond it values are drawn at the edge.
+pub const LIMIT: f64 = 1e300;
+
+/// A range plotters can lay out: finite, within ±[`LIMIT`], and at least a billionth of its
+/// magnitude wide (narrower ranges, or infinite ones, make plotters' tick search loop forever).
+pub fn drawable(lo: f64, hi: f64) -> (f64, f64) {
+    if !(lo.is_finite() && hi.is_finite()) || lo > hi {
+        return (0.0, 1.0);
+    }
+    let (lo, hi) = (lo.clamp(-LIMIT, LIMIT), hi.clamp(-LIMIT, LIMIT));
+    let min_width = (lo.abs().max(hi.abs()) * 1e-9).max(1e-290);
+    if hi - lo >= min_width {
+        return (lo, hi);
+    }
+    let mid = lo / 2.0 + hi / 2.0;
+    (mid - min_width, mid + min_width)
+}
+
 /// The x and y extent of the finite points (y of a log chart already in log10), padded when
 /// empty or flat.
 fn finite_range(series: &[Series]) -> (f64, f64, f64, f64) {
@@ -155,31 +173,38 @@ pub fn draw<DB: DrawingBackend>(
     let min_pos = ys().filter(|&y| y > 0.0).fold(f64::INFINITY, f64::min);
     let log = style.log_y && min_pos.is_finite() && ys().all(|y| y >= 0.0);
     // Exact zeros (a converged run) and values far below the top are drawn at a floor a decade
-    // below the smallest positive value, at most 14 decades under the top.
+    // below the smallest positive value, at most 14 decades under the top (and never below
+    // 1e-300, so its logarithm stays finite).
     let max_y = ys().fold(f64::NEG_INFINITY, f64::max);
-    let floor = (min_pos / 10.0).max(max_y * 1e-14);
+    let floor = (min_pos / 10.0).max(max_y * 1e-14).max(1e-300);
+    // Values beyond ±LIMIT are drawn at ±LIMIT, and the title says so: plotters lays out axes
+    // in f64 and must be able to pad and subdivide the range.
+    let clamped = series.iter().any(|s| {
+        s.points
+            .iter()
+            .chain(&s.marker)
+            .any(|p| p.0.abs() > LIMIT && p.0.is_finite() || p.1.abs() > LIMIT && p.1.is_finite())
+    });
     let tf = |p: (f64, f64)| {
-        if log {
-            (p.0, libm::log10(p.1.max(floor)))
+        let x = p.0.clamp(-LIMIT, LIMIT);
+        if !(x.is_finite() && p.1.is_finite()) {
+            (f64::NAN, f64::NAN)
+        } else if log {
+            (x, libm::log10(p.1.max(floor).min(LIMIT)))
         } else {
-            p
+            (x, p.1.clamp(-LIMIT, LIMIT))
         }
     };
-    let transformed: Vec<Series>;
-    let series = if log {
-        transformed = series
-            .iter()
-            .map(|s| Series {
-                look: s.look,
-                color: s.color,
-                points: s.points.iter().copied().map(tf).collect(),
-                marker: s.marker.map(tf),
-            })
-            .collect();
-        &transformed[..]
-    } else {
-        series
-    };
+    let transformed: Vec<Series> = series
+        .iter()
+        .map(|s| Series {
+            look: s.look,
+            color: s.color,
+            points: s.points.iter().copied().map(tf).collect(),
+            marker: s.marker.map(tf),
+        })
+        .collect();
+    let series = &transformed[..];
     let (x0, x1, y0, y1) = match style.range {
         Some([x0, x1, y0, y1]) => (x0, x1, y0, y1),
         None => {
@@ -188,11 +213,19 @@ pub fn draw<DB: DrawingBackend>(
             (x0, x1, y0 - pad, y1 + pad)
         }
     };
+    let ((x0, x1), (y0, y1)) = (drawable(x0, x1), drawable(y0, y1));
+    let title_clamped;
+    let title = if clamped {
+        title_clamped = format!("{} (clamped at ±1e300)", style.title);
+        &title_clamped
+    } else {
+        style.title
+    };
     let grey = RGBColor(90, 96, 110);
     let mut chart = ChartBuilder::on(root)
         .margin(px(8.0))
         .margin_right(px(14.0))
-        .caption(style.title, font(13.0).color(&RGBColor(40, 44, 52)))
+        .caption(title, font(13.0).color(&RGBColor(40, 44, 52)))
         .x_label_area_size(px(30.0))
         .y_label_area_size(px(58.0))
         .build_cartesian_2d(x0..x1, y0..y1)
@@ -353,6 +386,53 @@ mod tests {
             assert!(t.len() >= 2, "{lo}..{hi}: {t:?}");
             assert!(t.len() <= 12, "{lo}..{hi}: {t:?}");
             assert!(t.iter().all(|v| *v >= lo && *v <= hi));
+        }
+    }
+
+    /// Ranges plotters cannot subdivide (infinite, or narrower than a few units in the last
+    /// place) made it loop forever; every finite input now draws.
+    #[test]
+    fn extreme_values_draw_and_return() {
+        use super::{draw, ChartStyle, Look, Series};
+        use crate::render::null::NullBackend;
+        use plotters::prelude::*;
+        let one_ulp = f64::from_bits(1.0f64.to_bits() + 1);
+        let cases: Vec<Vec<(f64, f64)>> = vec![
+            vec![(0.0, -1.7e308), (1.0, -1.7e308)],
+            vec![(0.0, 1.7e308), (1.0, -1.7e308)],
+            vec![(0.0, f64::MAX), (1.0, f64::MAX)],
+            vec![(0.0, 1.0), (1.0, one_ulp)],
+            vec![(1e300, 1.0), (1e300, 2.0)],
+            vec![(-1.7e308, 5e-324), (1.7e308, 1e-320)],
+            vec![(0.0, 5e-324), (1.0, 5e-324)],
+            vec![(0.0, 1e308), (1.0, 5e-324), (2.0, 0.0)],
+            vec![(0.0, f64::NAN), (1.0, f64::INFINITY)],
+            vec![],
+        ];
+        for points in cases {
+            for log_y in [true, false] {
+                let root = NullBackend::new(400, 200).into_drawing_area();
+                let series = [Series {
+                    color: RGBColor(1, 2, 3),
+                    marker: points.last().copied(),
+                    points: points.clone(),
+                    look: Look::Line,
+                }];
+                let style = ChartStyle {
+                    title: "t",
+                    x_label: "x",
+                    y_label: None,
+                    range: None,
+                    log_y,
+                    scale: 1.0,
+                    cursor: Some(0.5),
+                    background: Some(WHITE),
+                };
+                assert!(
+                    draw(&root, &series, &style).is_ok(),
+                    "{points:?} log {log_y}"
+                );
+            }
         }
     }
 }

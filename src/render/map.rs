@@ -280,7 +280,12 @@ fn draw_colorbar<DB: DrawingBackend>(
         .color(&AXIS_GREY)
         .pos(Pos::new(HPos::Left, VPos::Bottom));
     root.draw(&Text::new(
-        if f.log { "L (log scale)" } else { "L" },
+        match (f.log, f.clamped) {
+            (false, false) => "L",
+            (true, false) => "L (log scale)",
+            (false, true) => "L (clamped at ±1e300)",
+            (true, true) => "L (log, clamped at ±1e300)",
+        },
         ipt((x, p.y - 9.0 * k)),
         title,
     ))
@@ -497,14 +502,72 @@ pub fn draw_legend<DB: DrawingBackend>(
 
 /// A `#rrggbb` or `#rgb` colour (grey when malformed).
 pub fn parse_hex(c: &str) -> RGBColor {
-    let h = c.trim_start_matches('#');
-    let v = |s: &str| u8::from_str_radix(s, 16).unwrap_or(128);
-    match h.len() {
-        6 if h.is_ascii() => RGBColor(v(&h[0..2]), v(&h[2..4]), v(&h[4..6])),
-        3 if h.is_ascii() => {
-            let d = |i: usize| v(&h[i..i + 1]).saturating_mul(17);
-            RGBColor(d(0), d(1), d(2))
-        }
+    let digit = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    };
+    let d: Option<Vec<u8>> = c.trim_start_matches('#').bytes().map(digit).collect();
+    match d.as_deref() {
+        Some(&[r1, r0, g1, g0, b1, b0]) => RGBColor(r1 * 16 + r0, g1 * 16 + g0, b1 * 16 + b0),
+        Some(&[r, g, b]) => RGBColor(r * 17, g * 17, b * 17),
         _ => RGBColor(128, 128, 128),
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[allow(clippy::panic)] // tests may stop on failure
+mod tests {
+    use super::*;
+    use crate::render::null::NullBackend;
+
+    /// The narrowest view the viewport accepts, far from the origin, still lays out its axes
+    /// (a view a few units in the last place wide made plotters' tick search loop forever).
+    #[test]
+    fn the_narrowest_accepted_view_draws() {
+        let plot = plot_rect(600, 400, 1.0);
+        let mut vp = Viewport::new([-1.0, 1.0, -1.0, 1.0], plot);
+        let c = 9.0e8;
+        assert!(
+            !vp.set_view([c, c + 1e-6, c, c + 1e-6]),
+            "narrower than a billionth of 9e8"
+        );
+        assert!(vp.set_view([c, c + 1.0, c, c + 1.0]));
+        let s = Surface::expr("x^2 + y^2").unwrap_or_else(|e| panic!("{e}"));
+        let base = MapBase::compute(&s, vp.view(), 32, 24);
+        let root = NullBackend::new(600, 400).into_drawing_area();
+        let r = draw_base(
+            &root,
+            &vp,
+            &base,
+            &[],
+            ("x", "y"),
+            &MapStyle::new(1.0),
+            &mut |_| Ok(()),
+        );
+        assert!(r.is_ok());
+    }
+
+    /// A surface whose values span the whole f64 range gets a finite colour scale, said to be
+    /// clamped.
+    #[test]
+    fn a_field_spanning_all_of_f64_is_clamped() {
+        let s = Surface::expr("1.7e308*x").unwrap_or_else(|e| panic!("{e}"));
+        let base = MapBase::compute(&s, [-1.0, 1.0, -1.0, 1.0], 16, 16);
+        assert!(base.field.clamped);
+        assert!((base.field.max - base.field.min).is_finite());
+        let vp = Viewport::new([-1.0, 1.0, -1.0, 1.0], plot_rect(300, 300, 1.0));
+        let root = NullBackend::new(300, 300).into_drawing_area();
+        let r = draw_base(
+            &root,
+            &vp,
+            &base,
+            &[],
+            ("x", "y"),
+            &MapStyle::new(1.0),
+            &mut |_| Ok(()),
+        );
+        assert!(r.is_ok());
     }
 }

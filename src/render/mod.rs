@@ -40,6 +40,8 @@ pub struct Field {
     pub max: f64,
     /// Whether the colour scale and contour levels are logarithmic in `L − min`.
     pub log: bool,
+    /// Whether some values lay beyond ±[`chart::LIMIT`] and are shown at it.
+    pub clamped: bool,
 }
 
 impl Field {
@@ -49,6 +51,15 @@ impl Field {
         let (nx, ny) = (nx.max(2), ny.max(2));
         let mut values = Vec::new();
         s.grid(view, nx, ny, &mut values);
+        // The scale is computed in f64: keep its range finite (1.7e308 − (−1.7e308) is not).
+        let mut clamped = false;
+        for v in values
+            .iter_mut()
+            .filter(|v| v.abs() > chart::LIMIT && v.is_finite())
+        {
+            *v = v.clamp(-chart::LIMIT, chart::LIMIT);
+            clamped = true;
+        }
         let (mut min, mut max, mut n) = (f64::INFINITY, f64::NEG_INFINITY, 0usize);
         for &v in values.iter().filter(|v| v.is_finite()) {
             min = min.min(v);
@@ -73,6 +84,7 @@ impl Field {
             min,
             max,
             log,
+            clamped,
         }
     }
 

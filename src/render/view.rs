@@ -77,12 +77,15 @@ impl Viewport {
     }
 
     /// Shows `v` (widened for equal aspect). Returns false, changing nothing, for a view that is
-    /// not finite, empty, tinier than 1e-9 or larger than 1e9 across.
+    /// not finite, beyond ±1e9, larger than 1e9 across, or narrower than 1e-9 or than a
+    /// billionth of its distance from the origin (the axes could not be subdivided).
     pub fn set_view(&mut self, v: [f64; 4]) -> bool {
         let (w, h) = (v[1] - v[0], v[3] - v[2]);
+        let far = v.iter().fold(0.0_f64, |m, a| m.max(a.abs()));
+        let min = MIN_EXTENT.max(far * 1e-9);
         let ok = v.iter().all(|a| a.is_finite() && a.abs() < VIEW_LIMIT)
-            && w > MIN_EXTENT
-            && h > MIN_EXTENT
+            && w > min
+            && h > min
             && w < VIEW_LIMIT
             && h < VIEW_LIMIT;
         if ok {

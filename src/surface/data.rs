@@ -69,6 +69,8 @@ pub struct DataOption {
     pub title: &'static str,
     /// A sentence for the page.
     pub description: &'static str,
+    /// The loss in words (a data kind's; empty for features).
+    pub formula: &'static str,
 }
 
 impl DataKind {
@@ -81,11 +83,13 @@ impl DataKind {
                 name: "linear",
                 title: "Linear regression",
                 description: "The map is the full-batch loss over (w, b); each step sees a mini-batch. Raw x spans [0, 100]: compare standardized features.",
+                formula: "mean of ½(w·x + b − y)² over the (mini-)batch",
             },
             DataKind::Logistic => DataOption {
                 name: "logistic",
                 title: "Logistic regression",
                 description: "Two Gaussian blobs; the map is the full-batch loss over (w₁, w₂). The second feature is in units 20× smaller.",
+                formula: "mean of log(1 + exp(−t·(w₁x₁ + w₂x₂))) over the (mini-)batch",
             },
         }
     }
@@ -96,14 +100,6 @@ impl DataKind {
             .into_iter()
             .find(|k| k.option().name == name)
             .ok_or_else(|| format!("unknown data kind '{name}' (linear or logistic)"))
-    }
-
-    /// The loss in words, for the page's formula box.
-    pub const fn loss_text(self) -> &'static str {
-        match self {
-            DataKind::Linear => "mean of ½(w·x + b − y)² over the (mini-)batch",
-            DataKind::Logistic => "mean of log(1 + exp(−t·(w₁x₁ + w₂x₂))) over the (mini-)batch",
-        }
     }
 }
 
@@ -116,18 +112,21 @@ impl Features {
                 name: "raw",
                 title: "raw",
                 description: "The inputs as generated.",
+                formula: "",
             },
             Features::Standardized => DataOption {
                 name: "standardized",
                 title: "standardized",
                 description:
                     "Each feature shifted and scaled to mean 0 and variance 1 over the whole set.",
+                formula: "",
             },
             Features::Batchnorm => DataOption {
                 name: "batchnorm",
                 title: "batch norm",
                 description:
                     "x normalized with each mini-batch's own mean and variance (linear data only).",
+                formula: "",
             },
         }
     }

@@ -406,3 +406,112 @@ test('every reference case, opened through a #scenario= link, matches in the pag
   }
   await page.done();
 });
+
+// ------------------------------------------------------------------ hardening (issue 8)
+
+test('links with values near the limit of f64 open, draw clamped charts, and the page answers', { timeout: 60000 }, async () => {
+  const cases = [
+    // A constant loss of −1.7e308: its chart's range used to be padded to −∞.
+    { surface: { expr: '-1.7e308+0*x' }, start: [0, 0], steps: 20, runs: [{ optimizer: { name: 'gd', lr: 0.1 } }] },
+    // exp(x) at 709.7: losses near 1.6e308 with a tiny rate.
+    { surface: { expr: 'exp(x)' }, start: [709.7, 0], steps: 20, runs: [{ optimizer: { name: 'gd', lr: 1e-300 } }] },
+    // A rate of 1.7e308 on a flat surface.
+    { surface: { expr: '0*x + 1' }, start: [0, 0], steps: 20, runs: [{ optimizer: { name: 'gd', lr: 1.7e308 } }] },
+  ];
+  for (const sc of cases) {
+    const page = await open(scenarioLink(sc));
+    assert.deepEqual(await page.evaluate(() => window.playground.scenario()), sc, 'the link opened');
+    await page.click('#stepbtn');
+    const runs = await page.evaluate(() => { window.playground.step(1); return window.playground.paths(); });
+    assert.equal(runs[0].path.length, 3, 'Step and step(1) both answered');
+    await page.evaluate(() => window.playground.step(20));
+    await page.waitForTimeout(50);
+    assert.ok(await inked(page, 'loss') > 500, 'the loss chart is drawn');
+    assert.ok(await inked(page, 'lr') > 500, 'the learning-rate chart is drawn');
+    assert.ok(await inked(page, 'map') > 10000, 'the map is drawn');
+    await page.done();
+  }
+});
+
+test('a failing load() never poisons the page: each throws a clear error and a normal load works after it', async () => {
+  const page = await open();
+  const ok = { surface: { name: 'booth' }, start: [-6, -8], steps: 10, runs: [{ optimizer: { name: 'adam', lr: 0.1 } }] };
+  const errors = await page.evaluate((ok) => {
+    const attempts = {
+      getter: () => { const o = structuredClone(ok); Object.defineProperty(o, 'steps', { enumerable: true, get() { throw new Error('boom'); } }); return o; },
+      proxy: () => new Proxy(structuredClone(ok), { get(t, k) { if (k === 'runs') throw new Error('trap'); return t[k]; }, ownKeys(t) { return Reflect.ownKeys(t); }, getOwnPropertyDescriptor(t, k) { return Reflect.getOwnPropertyDescriptor(t, k); } }),
+      deep: () => { const o = structuredClone(ok); let x = o.runs[0].optimizer; for (let i = 0; i < 100000; i++) { x.inner = {}; x = x.inner; } return o; },
+      cycle: () => { const o = structuredClone(ok); o.inner = o; return o; },
+      bigint: () => ({ ...structuredClone(ok), steps: 10n }),
+      undefined: () => undefined,
+    };
+    const out = {};
+    for (const [name, make] of Object.entries(attempts)) {
+      try { window.playground.load(make()); out[name] = null; } catch (e) { out[name] = e.message; }
+      // After each failure: a normal load, a step and the paths.
+      window.playground.load(ok);
+      window.playground.step(3);
+      out[name + ' then'] = window.playground.paths()[0].path.length;
+    }
+    return out;
+  }, ok);
+  for (const name of ['getter', 'proxy', 'deep', 'cycle', 'bigint', 'undefined']) {
+    assert.ok(typeof errors[name] === 'string' && errors[name].length > 0, `${name}: ${errors[name]}`);
+    assert.doesNotMatch(errors[name], /recursive use|unreachable/, name);
+    assert.equal(errors[name + ' then'], 4, `${name}: the page works after it`);
+  }
+  await page.done();
+});
+
+test('numbers are read exactly: load(obj), its share link and the command line give the same bits', async () => {
+  const sc = { surface: { name: 'rastrigin' }, start: [2.2, -1.7], steps: 2000, runs: [{ optimizer: { name: 'momentum', lr: 0.012546558280276739 } }] };
+  const want = trace(sc);
+  const page = await open();
+  const viaLoad = await page.evaluate((sc) => { window.playground.load(sc); window.playground.step(sc.steps); return window.playground.paths(); }, sc);
+  assert.deepEqual(viaLoad, want, 'load(obj) = command line');
+  await page.done();
+  const linked = await open(scenarioLink(sc));
+  const viaLink = await linked.evaluate((n) => { window.playground.step(n); return window.playground.paths(); }, sc.steps);
+  assert.deepEqual(viaLink, want, 'share link = command line');
+  // The same number written two ways is the same number.
+  const spelled = JSON.stringify(sc).replace('0.012546558280276739', '0.0125465582802767390');
+  const respelled = await linked.evaluate((t) => { window.playground.load(JSON.parse(t)); window.playground.step(10); return window.playground.paths()[0].path; }, spelled);
+  assert.deepEqual(respelled, want[0].path.slice(0, 11));
+  // A start set by clicking on the map reopens from its link to the same bits.
+  const box = await linked.locator('#overlay').boundingBox();
+  await linked.mouse.click(box.x + box.width * 0.37, box.y + box.height * 0.61);
+  const clicked = await linked.evaluate(() => window.playground.scenario());
+  const url = linked.url().split('#')[0] + '#scenario=' + encodeURIComponent(await linked.evaluate(() => window.playground._app.scenario_json()));
+  await linked.done();
+  const reopened = await open(url.slice(url.indexOf('#')));
+  assert.deepEqual(await reopened.evaluate(() => window.playground.scenario().start), clicked.start);
+  await reopened.done();
+});
+
+test('a heavy scenario slows down instead of freezing: no frame blocks longer than the budget', { timeout: 120000 }, async () => {
+  const page = await open();
+  await page.evaluate(() => {
+    window.__long = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask', buffered: false });
+  });
+  const runs = Array.from({ length: 32 }, (_, i) => ({ optimizer: { name: 'newton', damping: 0.1 + 0.01 * i } }));
+  const sc = { data: { kind: 'logistic', n: 2000, noise: 0.5, seed: 1 }, start: [-1, 1], steps: 3000, runs };
+  await page.evaluate((sc) => window.playground.load(sc), sc);
+  // The highest speed, playing for two seconds through the page's own animation frames.
+  await page.evaluate(() => { const a = window.playground._app; a.set_speed(1000); a.set_playing(true); });
+  await page.waitForTimeout(2000);
+  const state = await page.evaluate(() => {
+    const a = window.playground._app;
+    a.set_playing(false);
+    return { its: Number(a.iterations()), real: Number(a.last_frame_iterations()), shown: document.getElementById('speed-out').textContent, long: window.__long };
+  });
+  const worst = Math.max(0, ...state.long);
+  console.log(`  32 Newton runs on 2,000 points at 1000 it/frame: ${state.its} iterations in 2 s, last frame ${state.real} it, speed shows "${state.shown}", ${state.long.length} long tasks, longest ${worst.toFixed(0)} ms`);
+  assert.ok(state.its > 0 && state.its < 3000, `it slowed down (${state.its} iterations)`);
+  assert.match(state.shown, /now \d+/, 'the speed says how many iterations a frame really runs');
+  // Long tasks are those over 50 ms; a frame's stepping budget is 10 ms, its drawing a few more.
+  assert.ok(worst < 100, `longest task ${worst} ms`);
+  // The page still answers at once.
+  assert.equal(await page.evaluate(() => window.playground.paths().length), 32);
+  await page.done();
+});
