@@ -329,9 +329,11 @@ function afterChange() {
 function showSpeed(real) {
   const asked = Number(app.speed());
   const out = $('speed-out');
-  out.textContent = real !== undefined && real < asked ? `${asked} (now ${real})` : String(asked);
-  out.title = real !== undefined && real < asked
-    ? `Each frame has about 8 ms for stepping: this scenario runs ${real} iterations a frame, not ${asked}.`
+  const slow = real !== undefined && real < asked - 0.5;
+  const shown = real >= 10 ? String(Math.round(real)) : real === undefined ? '' : real.toFixed(1);
+  out.textContent = slow ? `${asked} (now ${shown})` : String(asked);
+  out.title = slow
+    ? `Each frame has about 8 ms for stepping: this scenario runs about ${shown} iterations a frame, not ${asked}.`
     : '';
 }
 
@@ -512,6 +514,9 @@ async function main() {
 
   let behind = false;
   let shown = 0;
+  // Iterations per frame really run, over the last second of frames.
+  const recent = [];
+  const perFrame = () => recent.length < 2 ? undefined : (recent.at(-1) - recent[0]) / (recent.length - 1);
   const loop = (ts) => {
     const was = app.playing();
     try {
@@ -521,12 +526,13 @@ async function main() {
       showMessage(errText(e));
     }
     const real = Number(app.last_frame_iterations());
+    if (was) { recent.push(Number(app.iterations())); if (recent.length > 60) recent.shift(); } else recent.length = 0;
     // Playing, or runs still catching up after an edit: the numbers move. The read-outs and
     // the timeline follow ten times a second (the map and charts every frame), and once more
     // when it stops.
     const moving = was || real > 0;
     if (moving && ts - shown >= 100 || !moving && behind) {
-      if (was) showSpeed(real);
+      if (was) showSpeed(perFrame());
       refresh();
       shown = ts;
     }
