@@ -152,6 +152,12 @@ impl App {
         self.pg.step(u64::from(n));
     }
 
+    /// The page's Step button: `n` more iterations, stepped within a frame's time budget and
+    /// finished by the following frames.
+    pub fn step_soon(&mut self, n: u32) {
+        self.pg.step_soon(u64::from(n));
+    }
+
     /// The most iterations any run has taken.
     pub fn iterations(&self) -> u64 {
         self.pg.iterations()

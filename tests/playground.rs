@@ -1650,3 +1650,17 @@ fn an_edit_on_a_heavy_scenario_catches_up_over_frames() {
     assert_eq!(now, others, "paused: the other runs did not move");
     assert_all_fresh(&pg, 100);
 }
+
+/// The Step button's step: within a frame's budget, the rest in the next frames.
+#[test]
+fn a_step_soon_finishes_over_frames_with_the_same_bits() {
+    let mut pg = pg_of(named_scenario());
+    pg.set_clock(ticking_clock);
+    pg.step_soon(40);
+    let now: Vec<u64> = pg.session().runs.iter().map(|r| r.iterations()).collect();
+    assert!(now.iter().any(|&k| k < 40), "not all at once: {now:?}");
+    for _ in 0..1000 {
+        pg.frame();
+    }
+    assert_all_fresh(&pg, 40);
+}

@@ -465,7 +465,7 @@ async function main() {
     try { app.add_run(add.value); buildRuns(); afterChange(); } catch (e) { showMessage(errText(e)); }
   });
   $('play').addEventListener('click', () => { app.set_playing(!app.playing()); refreshPlaybar(); });
-  $('stepbtn').addEventListener('click', () => { app.set_playing(false); app.step(1); afterChange(); });
+  $('stepbtn').addEventListener('click', () => { app.set_playing(false); app.step_soon(1); afterChange(); });
   $('reset').addEventListener('click', () => { app.set_playing(false); app.reset(); afterChange(); });
   $('timeline').addEventListener('input', () => { app.set_playing(false); app.set_cursor(Number($('timeline').value)); afterChange(); });
   $('limit').addEventListener('change', () => {
@@ -500,7 +500,7 @@ async function main() {
     const t = e.target;
     if (e.ctrlKey || e.metaKey || e.altKey || (t instanceof HTMLElement && t.closest('input, select, textarea, button'))) return;
     if (e.key === ' ') { e.preventDefault(); app.set_playing(!app.playing()); refreshPlaybar(); }
-    else if (e.key === 'ArrowRight') { e.preventDefault(); app.set_playing(false); app.step(1); afterChange(); }
+    else if (e.key === 'ArrowRight') { e.preventDefault(); app.set_playing(false); app.step_soon(1); afterChange(); }
     else if (e.key === 'r' || e.key === 'R') { app.set_playing(false); app.reset(); afterChange(); }
   });
   let resizeTimer;

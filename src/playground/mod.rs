@@ -617,6 +617,16 @@ impl Playground {
         self.touch(Change::Progress);
     }
 
+    /// Asks every run for `n` more iterations past the furthest one and steps them within a
+    /// frame's budget; the frames that follow finish (the page's Step button: one iteration of
+    /// 32 heavy runs can take longer than a frame).
+    pub fn step_soon(&mut self, n: u64) {
+        self.target = self.iterations().saturating_add(n).min(self.session.steps);
+        self.advance(Some(FRAME_BUDGET_MS));
+        self.cursor = None;
+        self.touch(Change::Progress);
+    }
+
     pub fn set_playing(&mut self, on: bool) {
         self.playing = on && !(self.session.done() && self.cursor.is_none());
         if !self.playing {
