@@ -214,6 +214,10 @@ pub fn draw<DB: DrawingBackend>(
         }
     };
     let ((x0, x1), (y0, y1)) = (drawable(x0, x1), drawable(y0, y1));
+    // Whatever lies far outside the range is drawn at a thousand widths from it: plotters adds
+    // pixel offsets in i32, which overflow for points billions of pixels away.
+    let (wx, wy) = (1e3 * (x1 - x0), 1e3 * (y1 - y0));
+    let near = |p: (f64, f64)| (p.0.clamp(x0 - wx, x1 + wx), p.1.clamp(y0 - wy, y1 + wy));
     let title_clamped;
     let title = if clamped {
         title_clamped = format!("{} (clamped at ±1e300)", style.title);
@@ -268,7 +272,7 @@ pub fn draw<DB: DrawingBackend>(
             .map_err(err)?;
         }
     }
-    if let Some(c) = style.cursor {
+    if let Some(c) = style.cursor.filter(|c| (x0..=x1).contains(c)) {
         chart
             .draw_series(LineSeries::new(
                 vec![(c, y0), (c, y1)],
@@ -281,7 +285,8 @@ pub fn draw<DB: DrawingBackend>(
             .points
             .iter()
             .copied()
-            .filter(|p| p.0.is_finite() && p.1.is_finite());
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+            .map(near);
         let line = match s.look {
             Look::Faint => s.color.mix(0.35).stroke_width(px(1.0)),
             Look::Bold => s.color.stroke_width(px(2.5)),
@@ -295,7 +300,11 @@ pub fn draw<DB: DrawingBackend>(
         } else {
             chart.draw_series(LineSeries::new(pts, line)).map_err(err)?;
         }
-        if let Some(m) = s.marker.filter(|m| m.0.is_finite() && m.1.is_finite()) {
+        if let Some(m) = s
+            .marker
+            .filter(|m| m.0.is_finite() && m.1.is_finite())
+            .map(near)
+        {
             chart
                 .draw_series(std::iter::once(Circle::new(m, px(3.5), s.color.filled())))
                 .map_err(err)?;
