@@ -217,18 +217,6 @@ impl RunSpec {
         Ok(())
     }
 
-    /// Parses and validates one run given as JSON text; messages name the field under `path`
-    /// (for example `runs[2]`).
-    pub fn from_json(text: &str, path: &str) -> Result<RunSpec, String> {
-        let v: Value = serde_json::from_str(text).map_err(|e| format!("{path}: {e}"))?;
-        let r = RunSpec::deserialize(&v).map_err(|e| {
-            let at = first_bad(&v, path, &run_field).unwrap_or_else(|| path.to_string());
-            format!("{at}: {e}")
-        })?;
-        r.validate(path)?;
-        Ok(r)
-    }
-
     /// The label to show: the given one, else the optimizer's name.
     pub fn default_label(&self) -> String {
         match &self.label {

@@ -10,7 +10,7 @@ use crate::playground::{self, Layers, Playground, XAxis};
 use crate::render::map::{self, MapStyle, TrailLayer};
 use crate::render::{fmt_num, Field};
 use crate::run::Trace;
-use crate::scenario::{RunSpec, Scenario};
+use crate::scenario::Scenario;
 use crate::surface::Surface;
 use crate::vec2::Vec2;
 use plotters::prelude::*;
@@ -250,16 +250,13 @@ impl App {
 
     // ------------------------------------------------------------ runs
 
-    /// Run `i`'s specification as JSON text ("" if there is none).
-    pub fn run_json(&self, i: usize) -> String {
-        self.pg.scenario().runs.get(i).map(json).unwrap_or_default()
-    }
-
-    /// Replaces run `i` (JSON text in the scenario's run format); it re-runs from the start up
-    /// to where the others are. On error nothing changes.
-    pub fn set_run_json(&mut self, i: usize, text: &str) -> Result<(), JsValue> {
-        let spec = RunSpec::from_json(text, &format!("runs[{i}]")).map_err(js_err)?;
-        self.pg.set_run(i, spec).map_err(js_err)
+    /// Makes the scenario given as JSON text the current one, keeping what did not change: only
+    /// runs whose specification changed restart (and replay to the step the others reached);
+    /// a new surface, start or batch size restarts all. The page's edits of a run's options.
+    /// On error nothing changes.
+    pub fn edit_json(&mut self, text: &str) -> Result<(), JsValue> {
+        let sc = Scenario::from_json(text).map_err(js_err)?;
+        self.pg.edit(sc).map_err(js_err)
     }
 
     /// Sets hyper-parameter `name` of run `i` and re-runs it.

@@ -179,10 +179,11 @@ function selectField(label, options, value, onSet) {
 
 const scheduleInfo = (name) => OPTIONS.schedules.find((s) => s.name === name);
 
+// Edits run i's options: the scenario goes back to the engine, which restarts that run alone.
 function updateRun(i, mutate) {
-  const spec = JSON.parse(app.run_json(i));
-  mutate(spec);
-  app.set_run_json(i, JSON.stringify(spec));
+  const sc = scenario();
+  mutate(sc.runs[i]);
+  app.edit_json(JSON.stringify(sc));
   afterChange();
 }
 

@@ -376,8 +376,17 @@ impl Playground {
         Ok(())
     }
 
-    /// Applies an edit of a copy of the scenario.
-    fn edit(&mut self, f: impl FnOnce(&mut Scenario) -> Result<(), String>) -> Result<(), String> {
+    /// Makes `sc` the scenario, keeping what did not change (see `apply`): only runs whose
+    /// specification changed restart. On error nothing changes.
+    pub fn edit(&mut self, sc: Scenario) -> Result<(), String> {
+        self.apply(sc)
+    }
+
+    /// Applies a change to a copy of the scenario.
+    fn change(
+        &mut self,
+        f: impl FnOnce(&mut Scenario) -> Result<(), String>,
+    ) -> Result<(), String> {
         let mut sc = self.scenario.clone();
         f(&mut sc)?;
         self.apply(sc)
@@ -416,7 +425,7 @@ impl Playground {
             .iter()
             .find(|s| s.name == name)
             .ok_or_else(|| format!("unknown surface '{name}'"))?;
-        self.edit(|sc| {
+        self.change(|sc| {
             sc.surface = SurfaceSpec::named(name);
             sc.data = None;
             sc.start = info.start.into();
@@ -428,7 +437,7 @@ impl Playground {
 
     /// Sets a parameter of the current named surface.
     pub fn set_surface_param(&mut self, name: &str, v: f64) -> Result<(), String> {
-        self.edit(|sc| {
+        self.change(|sc| {
             sc.surface
                 .params
                 .get_or_insert_with(Default::default)
@@ -443,7 +452,7 @@ impl Playground {
         Surface::expr(src).map_err(|e| e.to_string())?;
         let was_expr = matches!(self.session.surface, Surface::Expr(_));
         let view = self.viewport.view();
-        self.edit(|sc| {
+        self.change(|sc| {
             sc.surface = SurfaceSpec::expr(src);
             sc.data = None;
             Ok(())
@@ -489,7 +498,7 @@ impl Playground {
     fn set_data_spec(&mut self, d: DataSpec, new_view: bool) -> Result<(), String> {
         d.validate()?;
         let view = self.viewport.view();
-        self.edit(|sc| {
+        self.change(|sc| {
             sc.surface = SurfaceSpec::default();
             if new_view {
                 sc.start = Surface::data(&d).default_start();
@@ -507,7 +516,7 @@ impl Playground {
 
     /// Replaces run `i`; it restarts and catches up to the others. On error nothing changes.
     pub fn set_run(&mut self, i: usize, spec: RunSpec) -> Result<(), String> {
-        self.edit(|sc| {
+        self.change(|sc| {
             let r = sc.runs.get_mut(i).ok_or_else(|| format!("no run {i}"))?;
             *r = spec;
             Ok(())
@@ -517,7 +526,7 @@ impl Playground {
     /// Sets hyper-parameter `name` of run `i` (of its inner optimizer for lookahead when the
     /// wrapper does not take it).
     pub fn set_hyper(&mut self, i: usize, name: &str, v: f64) -> Result<(), String> {
-        self.edit(|sc| {
+        self.change(|sc| {
             let o = &mut sc
                 .runs
                 .get_mut(i)
@@ -551,7 +560,7 @@ impl Playground {
             .find(|c| !used.iter().any(|u| u == *c))
             .unwrap_or(&PALETTE[n % PALETTE.len()]);
         spec.color = Some((*color).to_string());
-        self.edit(|sc| {
+        self.change(|sc| {
             sc.runs.push(spec);
             Ok(())
         })?;
@@ -559,7 +568,7 @@ impl Playground {
     }
 
     pub fn remove_run(&mut self, i: usize) -> Result<(), String> {
-        self.edit(|sc| {
+        self.change(|sc| {
             if i >= sc.runs.len() {
                 return Err(format!("no run {i}"));
             }
@@ -570,7 +579,7 @@ impl Playground {
 
     /// Shows or hides run `i` (it keeps stepping).
     pub fn set_enabled(&mut self, i: usize, on: bool) -> Result<(), String> {
-        self.edit(|sc| {
+        self.change(|sc| {
             let r = sc.runs.get_mut(i).ok_or_else(|| format!("no run {i}"))?;
             r.enabled = if on { None } else { Some(false) };
             Ok(())
@@ -579,7 +588,7 @@ impl Playground {
 
     /// Sets the start; every run restarts there (playback goes on if it was playing).
     pub fn set_start(&mut self, p: Vec2) -> Result<(), String> {
-        self.edit(|sc| {
+        self.change(|sc| {
             sc.start = p;
             Ok(())
         })
@@ -590,7 +599,7 @@ impl Playground {
         if !n.is_finite() || n < 1.0 || n > MAX_STEPS as f64 {
             return Err(format!("the step limit must be from 1 to {MAX_STEPS}"));
         }
-        self.edit(|sc| {
+        self.change(|sc| {
             sc.steps = n as u64;
             Ok(())
         })
