@@ -206,6 +206,8 @@ pub fn draw<DB: DrawingBackend>(
         .collect();
     let series = &transformed[..];
     let (x0, x1, y0, y1) = match style.range {
+        // On a log axis the given y-range is in the data's units too.
+        Some([x0, x1, y0, y1]) if log => (x0, x1, tf((x0, y0)).1, tf((x1, y1)).1),
         Some([x0, x1, y0, y1]) => (x0, x1, y0, y1),
         None => {
             let (x0, x1, y0, y1) = finite_range(series);
@@ -324,14 +326,21 @@ pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let inside = |v: &f64| *v >= lo && *v <= hi;
     let span = hi - lo;
     if span >= 3.0 {
+        // Whole decades, at most about seven of them.
         let step = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]
             .into_iter()
             .find(|s| span / s <= 7.0)
             .unwrap_or(100.0);
-        return super::nice_ticks(lo, hi, (span / step).ceil() as usize)
-            .into_iter()
-            .filter(|t| (t / step).fract() == 0.0)
-            .collect();
+        let mut out = Vec::new();
+        let mut t = (lo / step).ceil() * step;
+        while t <= hi && out.len() < 16 {
+            out.push(t);
+            if t + step == t {
+                break;
+            }
+            t += step;
+        }
+        return out;
     }
     if span >= 1.0 {
         let mut out = Vec::new();
@@ -443,5 +452,41 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Found by fuzzing: a log chart given a range in the data's units (here far from the
+    /// points' logarithms) drew its decade lines beyond i32 pixels.
+    #[test]
+    fn a_log_chart_with_a_range_in_data_units_draws() {
+        use super::{draw, ChartStyle, Look, Series};
+        use crate::render::null::NullBackend;
+        use plotters::prelude::*;
+        let pts = vec![
+            (-1e300, 1.303453055054219e190),
+            (1.3034546188519292e190, 1.3e190),
+        ];
+        let root = NullBackend::new(1712, 1044).into_drawing_area();
+        let series = [Series {
+            color: RGBColor(1, 2, 3),
+            marker: Some(pts[1]),
+            points: pts,
+            look: Look::Line,
+        }];
+        let style = ChartStyle {
+            title: "t",
+            x_label: "x",
+            y_label: None,
+            range: Some([
+                -1e300,
+                1.3034546188519292e190,
+                1.3034546188519292e190,
+                1.3034546204157269e190,
+            ]),
+            log_y: true,
+            scale: 3.0,
+            cursor: Some(2.2250738585072014e-308),
+            background: None,
+        };
+        assert!(draw(&root, &series, &style).is_ok());
     }
 }
