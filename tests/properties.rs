@@ -583,8 +583,8 @@ fn field_value() -> impl Strategy<Value = f64> {
     ]
 }
 
-/// A field as `Field::sample` makes one from these values: finite values beyond
-/// ±`chart::LIMIT` shown at it, min and max of the finite ones.
+/// A field of any values (NaN and ±∞ among them) with the page's scale for them, logarithmic
+/// or not.
 fn field() -> impl Strategy<Value = Field> {
     (2usize..12, 2usize..12)
         .prop_flat_map(|(nx, ny)| {
@@ -595,22 +595,11 @@ fn field() -> impl Strategy<Value = Field> {
                 any::<bool>(),
             )
         })
-        .prop_map(|((nx, ny), mut values, view, log)| {
-            let mut clamped = false;
-            for v in values.iter_mut().filter(|v| v.is_finite() && v.abs() > chart::LIMIT) {
-                *v = v.clamp(-chart::LIMIT, chart::LIMIT);
-                clamped = true;
-            }
-            let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-            let (min, max) = if finite.is_empty() {
-                (0.0, 1.0)
-            } else {
-                (
-                    finite.iter().copied().fold(f64::INFINITY, f64::min),
-                    finite.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-                )
-            };
-            Field { view, nx, ny, values, min, max, log, clamped }
+        .prop_map(|((nx, ny), values, view, log)| {
+            // The page's scale for these values, then either kind of scale.
+            let mut f = Field::from_values(view, nx, ny, values);
+            f.log = log;
+            f
         })
 }
 

@@ -105,8 +105,7 @@ impl Bytes<'_> {
     }
 }
 
-/// A field as `Field::sample` makes one from these values (finite values beyond ±LIMIT shown
-/// at it, min and max of the finite ones); the scale's log flag is given.
+/// A field of any values (NaN and ±∞ where a surface is undefined, when `holes`).
 fn field(b: &mut Bytes) -> Field {
     let nx = 2 + b.below(11);
     let ny = 2 + b.below(11);
@@ -116,34 +115,11 @@ fn field(b: &mut Bytes) -> Field {
     } else {
         [-3.0, 3.0, -2.0, 2.0]
     };
-    let mut values: Vec<f64> = (0..nx * ny).map(|_| b.value(holes)).collect();
-    let mut clamped = false;
-    for v in values
-        .iter_mut()
-        .filter(|v| v.is_finite() && v.abs() > chart::LIMIT)
-    {
-        *v = v.clamp(-chart::LIMIT, chart::LIMIT);
-        clamped = true;
-    }
-    let (mut min, mut max, mut n) = (f64::INFINITY, f64::NEG_INFINITY, 0usize);
-    for &v in values.iter().filter(|v| v.is_finite()) {
-        min = min.min(v);
-        max = max.max(v);
-        n += 1;
-    }
-    if n == 0 {
-        (min, max) = (0.0, 1.0);
-    }
-    Field {
-        view,
-        nx,
-        ny,
-        values,
-        min,
-        max,
-        log: b.flag(),
-        clamped,
-    }
+    let values: Vec<f64> = (0..nx * ny).map(|_| b.value(holes)).collect();
+    // The page's scale for these values, then either kind of scale.
+    let mut f = Field::from_values(view, nx, ny, values);
+    f.log = b.flag();
+    f
 }
 
 /// Series of any finite points, with a marker on one of them (the current step, as the page

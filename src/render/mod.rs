@@ -51,6 +51,11 @@ impl Field {
         let (nx, ny) = (nx.max(2), ny.max(2));
         let mut values = Vec::new();
         s.grid(view, nx, ny, &mut values);
+        Field::from_values(view, nx, ny, values)
+    }
+
+    /// A field of given values (row-major, `nx` × `ny`, row 0 at the top) and its scale.
+    pub fn from_values(view: [f64; 4], nx: usize, ny: usize, mut values: Vec<f64>) -> Field {
         // The scale is computed in f64: keep its range finite (1.7e308 − (−1.7e308) is not).
         let mut clamped = false;
         for v in values
