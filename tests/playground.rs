@@ -857,10 +857,13 @@ fn playing_advances_speed_iterations_per_frame_and_stops_at_the_end() {
     assert_eq!(pg.iterations(), 25);
     assert!(pg.done() && !pg.playing());
     assert_all_fresh(&pg, 25);
-    // At the end (not scrubbed), play does not start.
+    // At the end (not scrubbed), play replays the timeline from the first step.
     pg.set_playing(true);
-    assert!(!pg.playing());
-    assert!(!pg.frame());
+    assert!(pg.playing());
+    assert_eq!((pg.cursor(), pg.scrubbed()), (0, true));
+    assert!(pg.frame());
+    assert_eq!(pg.cursor(), 10);
+    assert_eq!(pg.iterations(), 25, "replaying computes nothing new");
     // Pause.
     let mut pg = pg_of(named_scenario());
     pg.set_playing(true);
@@ -1663,4 +1666,25 @@ fn a_step_soon_finishes_over_frames_with_the_same_bits() {
         pg.frame();
     }
     assert_all_fresh(&pg, 40);
+}
+
+/// Every run of a full scenario has a colour of its own, given or not.
+#[test]
+fn thirty_two_runs_have_thirty_two_colours() {
+    let mut pg = pg_of(named_scenario());
+    while pg.scenario().runs.len() < 32 {
+        pg.add_run("gd").unwrap();
+    }
+    let colours: std::collections::BTreeSet<String> = (0..32).map(|i| pg.run_color(i)).collect();
+    assert_eq!(colours.len(), 32, "{colours:?}");
+    assert!(colours.iter().all(|c| c.len() == 7 && c.starts_with('#')));
+    // Runs without a colour of their own take the palette's, as the map draws them.
+    let mut sc = pg.scenario().clone();
+    for r in &mut sc.runs {
+        r.color = None;
+    }
+    pg.load(sc).unwrap();
+    let again: std::collections::BTreeSet<String> = (0..32).map(|i| pg.run_color(i)).collect();
+    assert_eq!(again.len(), 32);
+    assert_eq!(pg.readouts()[20].color, pg.run_color(20));
 }

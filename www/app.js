@@ -27,9 +27,11 @@ let OPTIONS = {};
 const optInfo = (name) => OPTIMIZERS.find((o) => o.name === name);
 const scenario = () => JSON.parse(app.scenario_json());
 
+// A message above the map (as text, never as HTML): an error stays until dismissed with its ✕
+// or Escape; information goes after four seconds.
 function showMessage(text, kind = 'error') {
   const m = $('message');
-  m.textContent = text;
+  $('message-text').textContent = text;
   m.className = 'message ' + kind;
   m.hidden = !text;
   clearTimeout(showMessage.t);
@@ -197,10 +199,10 @@ function hyperSliders(i, info, cfg, into) {
   }
 }
 
-function runCard(i, spec) {
+function runCard(i, spec, color) {
   const info = optInfo(spec.optimizer.name);
   const card = el('div', { class: 'run' + (spec.enabled === false ? ' off' : '') });
-  card.style.setProperty('--run', spec.color || '#888');
+  card.style.setProperty('--run', color);
   const on = el('input', { type: 'checkbox', 'aria-label': 'show run' });
   on.checked = spec.enabled !== false;
   on.addEventListener('change', () => { app.set_enabled(i, on.checked); card.classList.toggle('off', !on.checked); afterChange(); });
@@ -282,7 +284,9 @@ function buildRuns() {
   const box = $('runs');
   box.replaceChildren();
   const sc = scenario();
-  sc.runs.forEach((spec, i) => box.append(runCard(i, spec)));
+  // Each run's colour as the engine draws it (its own, or the palette's).
+  const colors = JSON.parse(app.readouts_json()).map((r) => r.color);
+  sc.runs.forEach((spec, i) => box.append(runCard(i, spec, colors[i])));
   if (!sc.runs.length) box.append(el('p', { class: 'readout', text: 'No runs yet: add an optimizer above.' }));
 }
 
@@ -351,6 +355,7 @@ function speedUi() {
 function mapUi() {
   const ov = $('overlay');
   let drag = null;
+  let clickTimer;
   const pos = (e) => { const r = ov.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
   ov.addEventListener('pointerdown', (e) => {
     const [x, y] = pos(e);
@@ -377,7 +382,13 @@ function mapUi() {
     drag = null;
     ov.classList.remove('dragging');
     if (!wasDrag && e.button === 0) {
-      try { if (app.click(x, y)) afterChange(); } catch (err) { showMessage(errText(err)); }
+      // A single click sets the start, once it is clear that it is no double-click (which
+      // resets the view and must not move the start on its way).
+      clearTimeout(clickTimer);
+      if (e.detail >= 2) return;
+      clickTimer = setTimeout(() => {
+        try { if (app.click(x, y)) afterChange(); } catch (err) { showMessage(errText(err)); }
+      }, 250);
     }
   });
   ov.addEventListener('pointerleave', () => { $('hover').textContent = ''; });
@@ -388,7 +399,7 @@ function mapUi() {
     app.draw();
     $('hover').textContent = app.hover(x, y);
   }, { passive: false });
-  ov.addEventListener('dblclick', (e) => { e.preventDefault(); app.reset_view(); app.draw(); });
+  ov.addEventListener('dblclick', (e) => { e.preventDefault(); clearTimeout(clickTimer); app.reset_view(); app.draw(); });
 }
 
 // ------------------------------------------------------------------ share links
@@ -497,7 +508,9 @@ async function main() {
     }
   });
   // Keyboard: space plays or pauses, → steps once, R resets (not while typing in a field).
+  $('message-close').addEventListener('click', () => { $('message').hidden = true; });
   window.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !$('message').hidden) { $('message').hidden = true; return; }
     const t = e.target;
     if (e.ctrlKey || e.metaKey || e.altKey || (t instanceof HTMLElement && t.closest('input, select, textarea, button'))) return;
     if (e.key === ' ') { e.preventDefault(); app.set_playing(!app.playing()); refreshPlaybar(); }

@@ -258,13 +258,13 @@ impl Playground {
         self.session.done()
     }
 
-    /// Run `i`'s colour: its own, else the palette's.
+    /// Run `i`'s colour: its own, else the `i`-th of [`palette`].
     pub fn run_color(&self, i: usize) -> String {
         self.scenario
             .runs
             .get(i)
             .and_then(|r| r.color.clone())
-            .unwrap_or_else(|| PALETTE[i % PALETTE.len()].into())
+            .unwrap_or_else(|| palette(i))
     }
 
     /// Whether run `i` is shown.
@@ -555,11 +555,10 @@ impl Playground {
         let mut spec = RunSpec::new(o);
         let n = self.scenario.runs.len();
         let used: Vec<String> = (0..n).map(|i| self.run_color(i)).collect();
-        let color = PALETTE
-            .iter()
-            .find(|c| !used.iter().any(|u| u == *c))
-            .unwrap_or(&PALETTE[n % PALETTE.len()]);
-        spec.color = Some((*color).to_string());
+        spec.color = (0..=MAX_RUNS)
+            .map(palette)
+            .find(|c| !used.contains(c))
+            .or_else(|| Some(palette(n)));
         self.change(|sc| {
             sc.runs.push(spec);
             Ok(())
@@ -636,7 +635,12 @@ impl Playground {
         self.touch(Change::Progress);
     }
 
+    /// Plays or pauses. Play at the end replays the timeline from the first step.
     pub fn set_playing(&mut self, on: bool) {
+        if on && self.session.done() && self.cursor.is_none() && self.iterations() > 0 {
+            self.cursor = Some(0);
+            self.touch(Change::Cursor);
+        }
         self.playing = on && !(self.session.done() && self.cursor.is_none());
         if !self.playing {
             // Runs behind the furthest one still catch up to it; none goes further.
@@ -880,6 +884,24 @@ impl Playground {
         self.viewport.plot()
     }
 }
+
+/// The `i`-th run colour: [`PALETTE`], then [`MORE_COLOURS`] (so no two of a scenario's 32
+/// runs look alike), then again from the start.
+pub fn palette(i: usize) -> String {
+    let k = i % (PALETTE.len() + MORE_COLOURS.len());
+    PALETTE
+        .get(k)
+        .or_else(|| MORE_COLOURS.get(k - PALETTE.len()))
+        .map_or_else(String::new, |c| (*c).to_string())
+}
+
+/// Colours of runs after the eighth: hues a golden angle (137.5°) apart at saturation 0.7 and
+/// lightness 0.45.
+pub const MORE_COLOURS: [&str; 24] = [
+    "#c35822", "#22c387", "#b622c3", "#a1c322", "#2273c3", "#c32244", "#22c330", "#5f22c3",
+    "#c38e22", "#22c3bd", "#c3229b", "#6cc322", "#223dc3", "#c33722", "#22c366", "#9522c3",
+    "#c3c322", "#2294c3", "#c32265", "#36c322", "#3e22c3", "#c36d22", "#22c39c", "#c322bc",
+];
 
 /// A learning rate that suits a new run of `kind` on most library surfaces.
 pub fn default_lr(kind: OptKind) -> f64 {

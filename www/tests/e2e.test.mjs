@@ -304,7 +304,10 @@ test('click sets the start, hover shows x, y and L, wheel zooms, double-click re
   const m = hover.match(/x = (\S+)\s+y = (\S+)\s+L = (\S+)/);
   assert.ok(m, hover);
   const num = (s) => Number(s.replace('−', '-'));
+  const s0 = await page.evaluate(() => JSON.stringify(window.playground.scenario().start));
   await page.mouse.click(x, y);
+  // A single click acts once it cannot be a double-click.
+  await page.waitForFunction((s0) => JSON.stringify(window.playground.scenario().start) !== s0, s0);
   const sc = await page.evaluate(() => window.playground.scenario());
   assert.ok(Math.abs(sc.start[0] - num(m[1])) < 2e-3 * Math.max(1, Math.abs(sc.start[0])), `${sc.start} vs ${hover}`);
   assert.ok(Math.abs(sc.start[1] - num(m[2])) < 2e-3 * Math.max(1, Math.abs(sc.start[1])));
@@ -320,9 +323,11 @@ test('click sets the start, hover shows x, y and L, wheel zooms, double-click re
   const view2 = await page.evaluate(() => window.playground._app.view());
   assert.ok(view2[0] < view1[0], 'dragged right pans left');
   assert.deepEqual(await page.evaluate(() => window.playground.scenario().start), sc.start, 'a drag does not move the start');
-  await page.mouse.dblclick(x, y);
+  await page.mouse.dblclick(x + 40, y - 40);
+  await page.waitForTimeout(400);
   const view3 = await page.evaluate(() => window.playground._app.view());
   assert.deepEqual(view3, view0);
+  assert.deepEqual(await page.evaluate(() => window.playground.scenario().start), sc.start, 'a double-click does not move the start');
   await page.done();
 });
 
@@ -480,6 +485,7 @@ test('numbers are read exactly: load(obj), its share link and the command line g
   // A start set by clicking on the map reopens from its link to the same bits.
   const box = await linked.locator('#overlay').boundingBox();
   await linked.mouse.click(box.x + box.width * 0.37, box.y + box.height * 0.61);
+  await linked.waitForFunction(() => window.playground.scenario().start[0] !== 2.2);
   const clicked = await linked.evaluate(() => window.playground.scenario());
   const url = linked.url().split('#')[0] + '#scenario=' + encodeURIComponent(await linked.evaluate(() => window.playground._app.scenario_json()));
   await linked.done();
@@ -513,5 +519,78 @@ test('a heavy scenario slows down instead of freezing: no frame blocks longer th
   assert.ok(worst < 100, `longest task ${worst} ms`);
   // The page still answers at once.
   assert.equal(await page.evaluate(() => window.playground.paths().length), 32);
+  await page.done();
+});
+
+// ------------------------------------------------------------------ rough edges (issue 9)
+
+test('every entry of the Add menu can be added on every surface, and its link reopens to the same scenario', { timeout: 120000 }, async () => {
+  const page = await open();
+  const surfaces = await page.evaluate(() => [...document.querySelectorAll('#surface option')].map((o) => o.value).filter((v) => v !== '__expr'));
+  const kinds = await page.evaluate(() => [...document.querySelectorAll('#add-kind option')].map((o) => o.value));
+  assert.ok(surfaces.length >= 18 && kinds.length >= 18, `${surfaces.length} surfaces, ${kinds.length} optimizers`);
+  const links = [];
+  for (const surface of surfaces) {
+    await page.selectOption('#surface', surface);
+    for (const kind of kinds) {
+      await page.selectOption('#add-kind', kind);
+      await page.click('#add');
+    }
+    assert.equal(await page.locator('#message.error').isVisible(), false, `${surface}: ${await page.textContent('#message-text')}`);
+    const sc = await page.evaluate(() => window.playground.scenario());
+    assert.equal(sc.runs.length, 4 + kinds.length, surface);
+    await page.click('#share');
+    links.push([page.url().slice(page.url().indexOf('#')), sc]);
+    await page.evaluate(() => window.playground.load(JSON.parse(JSON.stringify({ ...window.playground.scenario(), runs: window.playground.scenario().runs.slice(0, 4) }))));
+  }
+  await page.done();
+  const again = await open();
+  for (const [hash, sc] of links) {
+    await again.evaluate((h) => { location.hash = h; }, hash);
+    await again.waitForFunction((n) => window.playground.scenario().runs.length === n, sc.runs.length);
+    assert.deepEqual(await again.evaluate(() => window.playground.scenario()), sc);
+  }
+  await again.done();
+});
+
+test('rough edges: colours, the usage hint, the charts row, Play at the end, dismissible errors', async () => {
+  const page = await open();
+  // Runs without a colour get the colour the map draws them in, on their cards too, and no two
+  // of 32 runs share one.
+  await page.evaluate(() => {
+    const runs = Array.from({ length: 32 }, (_, i) => ({ optimizer: { name: 'gd', lr: 0.001 * (1 + i / 10) } }));
+    window.playground.load({ surface: { name: 'booth' }, start: [-6, -8], steps: 20, runs });
+  });
+  const cards = await page.evaluate(() => [...document.querySelectorAll('.run')].map((c) => c.style.getPropertyValue('--run')));
+  const drawn = await page.evaluate(() => JSON.parse(window.playground._app.readouts_json()).map((r) => r.color));
+  assert.deepEqual(cards, drawn);
+  assert.equal(new Set(cards).size, 32);
+  // The usage hint reads on any map: light text on a dark pill.
+  const hint = await page.evaluate(() => getComputedStyle(document.querySelector('.map-hint')).backgroundColor);
+  assert.match(hint, /rgba\(15, 18, 30, 0\.6/);
+  // No data set: no scatter plot and no empty band under the charts.
+  const band = await page.evaluate(() => { const r = document.querySelector('.chart-row').getBoundingClientRect(); return r.height; });
+  assert.ok(band < 260, `charts row ${band} px high`);
+  // Play at the end replays the timeline from the first step.
+  await page.evaluate(() => window.playground.step(20));
+  const replay = await page.evaluate(() => { document.getElementById('play').click(); const a = window.playground._app; return [a.playing(), Number(a.cursor())]; });
+  assert.deepEqual(replay, [true, 0], 'Play at the end plays from the first step');
+  await page.waitForFunction(() => !window.playground._app.playing());
+  assert.equal(await page.evaluate(() => Number(window.playground._app.cursor())), 20);
+  assert.match(await page.textContent('#stepcount'), /^step 20 \//);
+  // An error stays until dismissed, with its ✕ or Escape.
+  await page.fill('#limit', '0');
+  await page.press('#limit', 'Enter');
+  assert.ok(await page.locator('#message').isVisible());
+  await page.waitForTimeout(4500);
+  assert.ok(await page.locator('#message').isVisible(), 'an error stays');
+  await page.click('#message-close');
+  assert.equal(await page.locator('#message').isVisible(), false);
+  await page.fill('#limit', '-5');
+  await page.press('#limit', 'Enter');
+  assert.ok(await page.locator('#message').isVisible());
+  await page.locator('#overlay').focus();
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('#message').isVisible(), false);
   await page.done();
 });
