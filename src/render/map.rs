@@ -536,17 +536,7 @@ mod tests {
         assert!(vp.set_view([c, c + 1.0, c, c + 1.0]));
         let s = Surface::expr("x^2 + y^2").unwrap_or_else(|e| panic!("{e}"));
         let base = MapBase::compute(&s, vp.view(), 32, 24);
-        let root = NullBackend::new(600, 400).into_drawing_area();
-        let r = draw_base(
-            &root,
-            &vp,
-            &base,
-            &[],
-            ("x", "y"),
-            &MapStyle::new(1.0),
-            &mut |_| Ok(()),
-        );
-        assert!(r.is_ok());
+        assert!(draws(&vp, &base, 600, 400));
     }
 
     /// A surface whose values span the whole f64 range gets a finite colour scale, said to be
@@ -558,16 +548,21 @@ mod tests {
         assert!(base.field.clamped);
         assert!((base.field.max - base.field.min).is_finite());
         let vp = Viewport::new([-1.0, 1.0, -1.0, 1.0], plot_rect(300, 300, 1.0));
-        let root = NullBackend::new(300, 300).into_drawing_area();
-        let r = draw_base(
+        assert!(draws(&vp, &base, 300, 300));
+    }
+
+    /// Whether the map of `base` in `vp` draws without error on a `w`×`h` canvas.
+    fn draws(vp: &Viewport, base: &MapBase, w: u32, h: u32) -> bool {
+        let root = NullBackend::new(w, h).into_drawing_area();
+        draw_base(
             &root,
-            &vp,
-            &base,
+            vp,
+            base,
             &[],
             ("x", "y"),
             &MapStyle::new(1.0),
             &mut |_| Ok(()),
-        );
-        assert!(r.is_ok());
+        )
+        .is_ok()
     }
 }
