@@ -205,6 +205,17 @@ impl App {
         self.pg
             .set_x_axis(if on { XAxis::GradEvals } else { XAxis::Steps });
     }
+    /// The charts' x axis by name: `steps`, `evals` or `epochs` (data surfaces).
+    pub fn set_x_axis(&mut self, name: &str) -> Result<(), JsValue> {
+        let x =
+            XAxis::from_name(name).ok_or_else(|| js_err("x axis: one of steps, evals, epochs"))?;
+        self.pg.set_x_axis(x);
+        Ok(())
+    }
+    /// The charts' x axis as drawn (`epochs` falls back to `steps` off data surfaces).
+    pub fn x_axis(&self) -> String {
+        self.pg.chart_axis().name().into()
+    }
 
     /// How many iterations the last frame really advanced (fewer than the speed when a heavy
     /// scenario fills the frame's time budget).

@@ -1688,3 +1688,62 @@ fn thirty_two_runs_have_thirty_two_colours() {
     assert_eq!(again.len(), 32);
     assert_eq!(pg.readouts()[20].color, pg.run_color(20));
 }
+
+/// A run added from the Add menu starts with a rate that does not blow up on the surface shown:
+/// RAdam and SGD-HD on the default Rosenbrock scene diverged by step 3 at their catalog
+/// defaults, gradient descent and momentum at step 1 on Goldstein–Price.
+#[test]
+fn added_runs_get_a_rate_that_does_not_blow_up_there() {
+    let cases: [(&str, &[&str]); 3] = [
+        (
+            "rosenbrock",
+            &["radam", "sgd_hd", "gd", "momentum", "nesterov", "adam"],
+        ),
+        (
+            "goldstein_price",
+            &["gd", "momentum", "nesterov", "sgd_hd", "adam"],
+        ),
+        ("beale", &["gd", "momentum", "adagrad", "rmsprop"]),
+    ];
+    for (surface, kinds) in cases {
+        let mut pg = Playground::new(Playground::default_scenario()).unwrap();
+        pg.set_surface(surface).unwrap();
+        for &k in kinds {
+            let i = pg.add_run(k).unwrap();
+            pg.step(Playground::PROBE_STEPS);
+            let t = &pg.session().runs[i].trace;
+            assert_eq!(t.diverged_at, None, "{k} on {surface}");
+            let lr = pg.scenario().runs[i].optimizer.value("lr").unwrap();
+            // A catalog default that diverges was lowered; a rate ten times higher blows up.
+            let mut spec = pg.scenario().runs[i].clone();
+            if lr < playground::default_lr(OptKind::from_name(k).unwrap()) {
+                spec.optimizer.set("lr", lr * 10.0);
+                if let Some(h) = spec.optimizer.value("hyper_lr") {
+                    spec.optimizer.set("hyper_lr", h * 100.0);
+                }
+                let sc = Scenario {
+                    runs: vec![spec],
+                    steps: Playground::PROBE_STEPS,
+                    ..pg.scenario().clone()
+                };
+                let t = &Session::new(&sc).unwrap().finish()[0];
+                let blown = t.diverged_at.is_some() || t.loss.iter().any(|l| *l > 1e3 * t.loss[0]);
+                assert!(
+                    blown,
+                    "{k} on {surface}: lowered from {} needlessly",
+                    lr * 10.0
+                );
+            }
+        }
+    }
+    // The default scene's RAdam and SGD-HD were lowered.
+    let mut pg = Playground::new(Playground::default_scenario()).unwrap();
+    for k in ["radam", "sgd_hd"] {
+        let i = pg.add_run(k).unwrap();
+        let lr = pg.scenario().runs[i].optimizer.value("lr").unwrap();
+        assert!(
+            lr < playground::default_lr(OptKind::from_name(k).unwrap()),
+            "{k}: {lr}"
+        );
+    }
+}

@@ -631,6 +631,8 @@ fn build_series(parts: Vec<SeriesParts>) -> Vec<Series> {
             marker: marker.and_then(|i| points.get(i % points.len().max(1)).copied()),
             points,
             look,
+            label: format!("run {r}"),
+            diverged: (g % 3 == 0).then_some(u64::from(b)),
         })
         .collect()
 }
@@ -659,6 +661,8 @@ fn chart_style(
         scale,
         cursor,
         background: Some(RGBColor(255, 255, 255)),
+        legend: true,
+        trim_x: true,
     }
 }
 
@@ -753,6 +757,8 @@ fn a_cursor_beyond_the_limit_draws() {
             points: vec![(0.0, 1.0), (1.7e308, 2.0)],
             marker: Some((1.7e308, 2.0)),
             look: Look::Line,
+            label: String::new(),
+            diverged: None,
         }];
         let root = NullBackend::new(560, 660).into_drawing_area();
         let _ = chart::draw(

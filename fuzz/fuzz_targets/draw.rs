@@ -142,6 +142,8 @@ fn series(b: &mut Bytes) -> Vec<Series> {
                 marker,
                 look: [Look::Line, Look::Faint, Look::Bold, Look::Dots][b.below(4)],
                 points,
+                label: ["", "gd", "a long label of a run"][b.below(3)].to_string(),
+                diverged: b.flag().then(|| b.below(1000) as u64),
             }
         })
         .collect()
@@ -181,6 +183,8 @@ fuzz_target!(|data: &[u8]| {
         scale,
         cursor,
         background: b.flag().then_some(RGBColor(255, 255, 255)),
+        legend: b.flag(),
+        trim_x: b.flag(),
     };
     let root = NullBackend::new(width, height).into_drawing_area();
     let _ = chart::draw(&root, &ss, &style);

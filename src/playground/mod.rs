@@ -55,6 +55,25 @@ pub const SPEED_MAX: u64 = 1000;
 pub enum XAxis {
     Steps,
     GradEvals,
+    /// Data points processed ÷ the data set's size (data surfaces; steps elsewhere).
+    Epochs,
+}
+
+impl XAxis {
+    pub const ALL: [XAxis; 3] = [XAxis::Steps, XAxis::GradEvals, XAxis::Epochs];
+
+    /// Its name in the page's API (`steps`, `evals`, `epochs`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            XAxis::Steps => "steps",
+            XAxis::GradEvals => "evals",
+            XAxis::Epochs => "epochs",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<XAxis> {
+        XAxis::ALL.into_iter().find(|x| x.name() == name)
+    }
 }
 
 /// The layers of the page, as a set: what must be drawn again.
@@ -552,7 +571,7 @@ impl Playground {
         if o.value("lr").is_none() {
             o.set("lr", default_lr(kind));
         }
-        let mut spec = RunSpec::new(o);
+        let mut spec = self.tame(RunSpec::new(o));
         let n = self.scenario.runs.len();
         let used: Vec<String> = (0..n).map(|i| self.run_color(i)).collect();
         spec.color = (0..=MAX_RUNS)
@@ -564,6 +583,51 @@ impl Playground {
             Ok(())
         })?;
         Ok(n)
+    }
+
+    /// Iterations [`Playground::tame`] tries a new run for.
+    pub const PROBE_STEPS: u64 = 100;
+
+    /// `spec` with a learning rate that does not blow up on this surface from this start: the
+    /// run is tried for up to [`Playground::PROBE_STEPS`] iterations, and while it diverges or
+    /// its loss grows a thousandfold, its rate (or, for lookahead, its inner optimizer's) is
+    /// divided by ten (a hypergradient rate by a hundred), at most ten times. Optimizers without
+    /// a rate are left as they are.
+    pub fn tame(&self, mut spec: RunSpec) -> RunSpec {
+        fn lr_of(o: &mut OptimizerConfig) -> Option<&mut OptimizerConfig> {
+            if o.name == OptKind::Lookahead {
+                return o.inner.as_deref_mut().and_then(lr_of);
+            }
+            (o.name.info().first_order && o.value("lr").is_some()).then_some(o)
+        }
+        let surface = &self.session.surface;
+        let steps = Self::PROBE_STEPS.min(self.scenario.steps);
+        for _ in 0..10 {
+            let mut probe = RunState::with_batch(
+                spec.clone(),
+                surface,
+                self.scenario.start,
+                self.scenario.batch_size,
+            );
+            let l0 = probe.trace.loss[0].abs().max(1e-12);
+            let mut blown = false;
+            for _ in 0..steps {
+                if !probe.step(surface) || probe.trace.loss.last().is_some_and(|l| *l > 1e3 * l0) {
+                    blown = true;
+                    break;
+                }
+            }
+            let Some(o) = lr_of(&mut spec.optimizer).filter(|_| blown) else {
+                break;
+            };
+            let lr = o.value("lr").unwrap_or(1.0) / 10.0;
+            o.set("lr", lr);
+            // A hypergradient's rate acts on ∇L·∇L, so it shrinks with the square.
+            if let Some(h) = o.value("hyper_lr") {
+                o.set("hyper_lr", h / 100.0);
+            }
+        }
+        spec
     }
 
     pub fn remove_run(&mut self, i: usize) -> Result<(), String> {

@@ -111,7 +111,11 @@ impl Playground {
     /// points per run.
     pub fn chart_series(&self, panel: Panel, buckets: usize) -> (Vec<Series>, &'static str) {
         let cur = self.cursor() as usize;
-        let evals = self.x_axis() == XAxis::GradEvals;
+        let axis = self.chart_axis();
+        let n_points = match &self.session().surface {
+            Surface::Data(d) => d.len() as u64,
+            _ => 1,
+        };
         let mut faint = Vec::new();
         let mut main = Vec::new();
         for (i, r) in self.session().runs.iter().enumerate() {
@@ -120,14 +124,20 @@ impl Playground {
             }
             let t = &r.trace;
             let n = cur.min(t.path.len() - 1);
-            let x = |j: usize| {
-                if evals {
-                    r.evals_at[j].grad as f64
-                } else {
-                    j as f64
-                }
+            let batch = r
+                .spec
+                .batch_size
+                .or(self.session().batch_size)
+                .map_or(n_points, u64::from)
+                .clamp(1, n_points);
+            let x = |j: usize| match axis {
+                XAxis::Steps => j as f64,
+                XAxis::GradEvals => r.evals_at[j].grad as f64,
+                XAxis::Epochs => epochs(r.evals_at[j].grad, batch, n_points),
             };
             let color = parse_hex(&self.run_color(i));
+            // Divergence is marked once it is reached on the timeline.
+            let diverged = t.diverged_at.filter(|_| n + 1 == t.path.len());
             match panel {
                 Panel::Lr => {
                     let m = n.min(t.lr.len());
@@ -136,6 +146,8 @@ impl Playground {
                         marker: m.checked_sub(1).map(|j| (x(j), t.lr[j])),
                         points: chart::minmax_decimate_by(m, buckets, |j| (x(j), t.lr[j])),
                         look: Look::Line,
+                        label: t.label.clone(),
+                        diverged,
                     });
                 }
                 _ => {
@@ -149,6 +161,8 @@ impl Playground {
                                 (x(j), t.batch_loss[j])
                             }),
                             look: Look::Faint,
+                            label: String::new(),
+                            diverged,
                         });
                     }
                     main.push(Series {
@@ -156,6 +170,8 @@ impl Playground {
                         marker: Some((x(n), t.loss[n])),
                         points: chart::minmax_decimate_by(n + 1, buckets, |j| (x(j), t.loss[j])),
                         look: Look::Line,
+                        label: t.label.clone(),
+                        diverged,
                     });
                 }
             }
@@ -169,6 +185,14 @@ impl Playground {
         (faint, title)
     }
 
+    /// The charts' x axis as drawn: epochs only on data surfaces (steps elsewhere).
+    pub fn chart_axis(&self) -> XAxis {
+        match self.x_axis() {
+            XAxis::Epochs if !matches!(self.session().surface, Surface::Data(_)) => XAxis::Steps,
+            a => a,
+        }
+    }
+
     /// The loss or learning-rate chart at `scale` device pixels per CSS pixel.
     pub fn draw_chart<DB: DrawingBackend>(
         &self,
@@ -180,13 +204,14 @@ impl Playground {
         let width = f64::from(root.dim_in_pixel().0);
         let buckets = (width / scale).round().max(50.0) as usize;
         let (series, title) = self.chart_series(panel, buckets);
-        let cursor =
-            (self.scrubbed() && self.x_axis() == XAxis::Steps).then(|| self.cursor() as f64);
+        let axis = self.chart_axis();
+        let cursor = (self.scrubbed() && axis == XAxis::Steps).then(|| self.cursor() as f64);
         let style = ChartStyle {
             title,
-            x_label: match self.x_axis() {
+            x_label: match axis {
                 XAxis::Steps => "step",
                 XAxis::GradEvals => "gradient evaluations",
+                XAxis::Epochs => "epochs (points processed ÷ n)",
             },
             y_label: None,
             range: None,
@@ -194,6 +219,8 @@ impl Playground {
             scale,
             cursor,
             background,
+            legend: true,
+            trim_x: axis != XAxis::Steps,
         };
         chart::draw(root, &series, &style)
     }
@@ -225,4 +252,15 @@ impl Playground {
         };
         scatter::draw(root, d, self.scatter_model().as_ref(), scale, background)
     }
+}
+
+/// Epochs after `grads` gradient evaluations on mini-batches of `batch` out of `n` points:
+/// the points processed ÷ `n`. An epoch is `⌈n / batch⌉` batches, its last one what is left
+/// (as the engine's sampler draws them), so `grads` batches process
+/// `⌊grads / per⌋·n + min((grads mod per)·batch, n)` points.
+pub fn epochs(grads: u64, batch: u64, n: u64) -> f64 {
+    let (batch, n) = (batch.max(1), n.max(1));
+    let per = n.div_ceil(batch);
+    let points = (grads / per) as f64 * n as f64 + ((grads % per) * batch).min(n) as f64;
+    points / n as f64
 }

@@ -15,6 +15,25 @@ pub struct Series {
     pub marker: Option<(f64, f64)>,
     /// How the points are drawn.
     pub look: Look,
+    /// The run's name for the legend (empty: not in the legend).
+    pub label: String,
+    /// The iteration at which the run diverged: the series is left out of the y-range, drawn
+    /// up to the edge it leaves by, and marked "diverged at k".
+    pub diverged: Option<u64>,
+}
+
+impl Series {
+    /// A line of `points` in `color`, unlabelled, without a marker.
+    pub fn line(color: RGBColor, points: Vec<(f64, f64)>) -> Series {
+        Series {
+            color,
+            points,
+            marker: None,
+            look: Look::Line,
+            label: String::new(),
+            diverged: None,
+        }
+    }
 }
 
 /// How a series is drawn.
@@ -46,6 +65,12 @@ pub struct ChartStyle<'a> {
     pub cursor: Option<f64>,
     /// Fill behind the chart (`None`: transparent).
     pub background: Option<RGBColor>,
+    /// Draw a legend of the labelled series.
+    pub legend: bool,
+    /// Keep one series that runs far beyond the others in x (a line search's evaluations on
+    /// the evaluation axis) from squeezing them: the x-range ends at three times the lower
+    /// median of the series' ends, and what runs on past it is marked at the right edge.
+    pub trim_x: bool,
 }
 
 /// Keeps at most about `2 × buckets` points: the first and last point and, per bucket of x,
@@ -114,9 +139,9 @@ pub fn drawable(lo: f64, hi: f64) -> (f64, f64) {
     (mid - min_width, mid + min_width)
 }
 
-/// The x and y extent of the finite points (y of a log chart already in log10), padded when
-/// empty or flat.
-fn finite_range(series: &[Series]) -> (f64, f64, f64, f64) {
+/// The x extent of every series' finite points and the y extent of those of the series
+/// `ranged` keeps (y of a log chart already in log10), padded when empty or flat.
+fn finite_range(series: &[Series], ranged: &dyn Fn(&Series) -> bool) -> (f64, f64, f64, f64) {
     let (mut x0, mut x1, mut y0, mut y1) = (
         f64::INFINITY,
         f64::NEG_INFINITY,
@@ -124,14 +149,17 @@ fn finite_range(series: &[Series]) -> (f64, f64, f64, f64) {
         f64::NEG_INFINITY,
     );
     for s in series {
+        let r = ranged(s);
         for &(x, y) in &s.points {
             if !(x.is_finite() && y.is_finite()) {
                 continue;
             }
             x0 = x0.min(x);
             x1 = x1.max(x);
-            y0 = y0.min(y);
-            y1 = y1.max(y);
+            if r {
+                y0 = y0.min(y);
+                y1 = y1.max(y);
+            }
         }
     }
     if !x0.is_finite() {
@@ -139,6 +167,9 @@ fn finite_range(series: &[Series]) -> (f64, f64, f64, f64) {
     }
     if x1 <= x0 {
         x1 = x0 + 1.0;
+    }
+    if !y0.is_finite() {
+        (y0, y1) = (0.0, 1.0);
     }
     if y1 <= y0 {
         let pad = if y0 == 0.0 { 1.0 } else { y0.abs() * 0.1 };
@@ -148,8 +179,55 @@ fn finite_range(series: &[Series]) -> (f64, f64, f64, f64) {
     (x0, x1, y0, y1)
 }
 
+fn finite(p: &(f64, f64)) -> bool {
+    p.0.is_finite() && p.1.is_finite()
+}
+
+/// Where the x-range ends when one series runs far beyond the others (see
+/// [`ChartStyle::trim_x`]): three times the lower median of the ends of the series `ranged`
+/// keeps, if `x1` lies beyond that.
+pub fn trimmed_end(series: &[Series], ranged: &dyn Fn(&Series) -> bool, x0: f64, x1: f64) -> f64 {
+    let mut ends: Vec<f64> = series
+        .iter()
+        .filter(|s| s.look != Look::Faint && ranged(s))
+        .filter_map(|s| {
+            s.points
+                .iter()
+                .filter(|p| finite(p))
+                .map(|p| p.0)
+                .reduce(f64::max)
+        })
+        .collect();
+    if ends.len() < 2 {
+        return x1;
+    }
+    ends.sort_by(f64::total_cmp);
+    let cut = 3.0 * ends[(ends.len() - 1) / 2];
+    if cut > x0 && cut < x1 {
+        cut
+    } else {
+        x1
+    }
+}
+
+/// The labels of a linear axis over `[lo, hi]`: round values, at least two (where the range
+/// is wide enough to tell two numbers apart) and at most about eight.
+pub fn linear_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let mut n = 5;
+    loop {
+        let t = super::nice_ticks(lo, hi, n);
+        if t.len() >= 2 || n >= 80 {
+            return t;
+        }
+        n *= 2;
+    }
+}
+
 /// Draws the chart into `root`. A log y axis plots log10(y) on a linear axis whose labels
 /// read 10^v (one coordinate system for every chart keeps the page's wasm small).
+///
+/// The y-range comes from the series that have not diverged (from all when every one has);
+/// a diverged series runs up to the edge and is marked "diverged at k".
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     series: &[Series],
@@ -162,10 +240,15 @@ pub fn draw<DB: DrawingBackend>(
     if let Some(bg) = style.background {
         root.fill(&bg).map_err(err)?;
     }
+    let healthy = series
+        .iter()
+        .any(|s| s.diverged.is_none() && s.points.iter().any(finite));
+    let ranged = move |s: &Series| !healthy || s.diverged.is_none();
     // A log axis when no value is negative and some are positive.
     let ys = || {
         series
             .iter()
+            .filter(|s| ranged(s))
             .flat_map(|s| &s.points)
             .map(|p| p.1)
             .filter(|y| y.is_finite())
@@ -179,7 +262,7 @@ pub fn draw<DB: DrawingBackend>(
     let floor = (min_pos / 10.0).max(max_y * 1e-14).max(1e-300);
     // Values beyond ±LIMIT are drawn at ±LIMIT, and the title says so: plotters lays out axes
     // in f64 and must be able to pad and subdivide the range.
-    let clamped = series.iter().any(|s| {
+    let clamped = series.iter().filter(|s| ranged(s)).any(|s| {
         s.points
             .iter()
             .chain(&s.marker)
@@ -202,15 +285,21 @@ pub fn draw<DB: DrawingBackend>(
             color: s.color,
             points: s.points.iter().copied().map(tf).collect(),
             marker: s.marker.map(tf),
+            label: String::new(),
+            diverged: s.diverged,
         })
         .collect();
+    let labels: Vec<&str> = series.iter().map(|s| s.label.as_str()).collect();
     let series = &transformed[..];
     let (x0, x1, y0, y1) = match style.range {
         // On a log axis the given y-range is in the data's units too.
         Some([x0, x1, y0, y1]) if log => (x0, x1, tf((x0, y0)).1, tf((x1, y1)).1),
         Some([x0, x1, y0, y1]) => (x0, x1, y0, y1),
         None => {
-            let (x0, x1, y0, y1) = finite_range(series);
+            let (x0, mut x1, y0, y1) = finite_range(series, &ranged);
+            if style.trim_x {
+                x1 = trimmed_end(series, &ranged, x0, x1);
+            }
             let pad = (y1 - y0) * 0.04;
             (x0, x1, y0 - pad, y1 + pad)
         }
@@ -239,8 +328,9 @@ pub fn draw<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_labels(6)
-        // A log axis gets its own ticks (below): round values of the data, not of log10.
-        .y_labels(if log { 0 } else { 5 })
+        // The y axis gets its own ticks (below): at least two, and on a log axis round values
+        // of the data, not of log10.
+        .y_labels(0)
         .light_line_style(RGBColor(238, 240, 244))
         .bold_line_style(RGBColor(225, 228, 234))
         .axis_style(grey)
@@ -248,31 +338,39 @@ pub fn draw<DB: DrawingBackend>(
         .x_desc(style.x_label)
         .y_desc(style.y_label.unwrap_or(""))
         .axis_desc_style(font(11.0).color(&grey))
-        .y_label_formatter(&|v| crate::render::fmt_num(*v))
         .x_label_formatter(&|v| crate::render::fmt_num(*v))
         .draw()
         .map_err(err)?;
-    if log {
-        let text = font(11.0)
-            .color(&grey)
-            .pos(Pos::new(HPos::Right, VPos::Center));
-        for t in log_ticks(y0, y1) {
-            chart
-                .draw_series(LineSeries::new(
-                    vec![(x0, t), (x1, t)],
-                    RGBColor(225, 228, 234).stroke_width(1),
-                ))
-                .map_err(err)?;
-            // The backend's pixel, made relative to `root` (which may be a panel of a figure).
-            let (px_x, px_y) = chart.backend_coord(&(x0, t));
-            let (bx, by) = root.get_base_pixel();
-            root.draw(&Text::new(
-                crate::render::fmt_num(libm::pow(10.0, t)),
-                (px_x - bx - px(6.0) as i32, px_y - by),
-                text.clone(),
-            ))
-            .map_err(err)?;
-        }
+    let (bx, by) = root.get_base_pixel();
+    // A pixel of the chart, relative to `root` (which may be a panel of a figure).
+    let coord = chart.as_coord_spec().clone();
+    let at = |p: (f64, f64)| {
+        let (x, y) = coord.translate(&p);
+        (x - bx, y - by)
+    };
+    let text = font(11.0)
+        .color(&grey)
+        .pos(Pos::new(HPos::Right, VPos::Center));
+    let ticks = if log {
+        log_ticks(y0, y1)
+    } else {
+        linear_ticks(y0, y1)
+    };
+    for t in ticks {
+        let line = [at((x0, t)), at((x1, t))];
+        root.draw(&PathElement::new(
+            line.to_vec(),
+            RGBColor(225, 228, 234).stroke_width(1),
+        ))
+        .map_err(err)?;
+        let v = if log { libm::pow(10.0, t) } else { t };
+        let (tx, ty) = at((x0, t));
+        root.draw(&Text::new(
+            crate::render::fmt_num(v),
+            (tx - px(6.0) as i32, ty),
+            text.clone(),
+        ))
+        .map_err(err)?;
     }
     if let Some(c) = style.cursor.filter(|c| (x0..=x1).contains(c)) {
         chart
@@ -283,12 +381,7 @@ pub fn draw<DB: DrawingBackend>(
             .map_err(err)?;
     }
     for s in series {
-        let pts = s
-            .points
-            .iter()
-            .copied()
-            .filter(|p| p.0.is_finite() && p.1.is_finite())
-            .map(near);
+        let pts = s.points.iter().copied().filter(finite).map(near);
         let line = match s.look {
             Look::Faint => s.color.mix(0.35).stroke_width(px(1.0)),
             Look::Bold => s.color.stroke_width(px(2.5)),
@@ -304,13 +397,167 @@ pub fn draw<DB: DrawingBackend>(
         }
         if let Some(m) = s
             .marker
-            .filter(|m| m.0.is_finite() && m.1.is_finite())
-            .map(near)
+            .filter(|m| finite(m) && (x0..=x1).contains(&m.0) && (y0..=y1).contains(&m.1))
         {
             chart
                 .draw_series(std::iter::once(Circle::new(m, px(3.5), s.color.filled())))
                 .map_err(err)?;
         }
+    }
+    // Where a run left the chart: diverged at the top (or bottom) edge, or on past the
+    // trimmed x-range at the right edge.
+    let (mid_x, _) = at(((x0 + x1) / 2.0, y0));
+    for s in series.iter().filter(|s| s.look != Look::Faint) {
+        let Some(&last) = s.points.iter().rev().find(|p| finite(p)) else {
+            continue;
+        };
+        let note = |p: (f64, f64), msg: String, right: bool| -> Result<(), String> {
+            let (x, y) = at(p);
+            let off = (5.0 * k).round() as i32;
+            // Near the top the note goes below the point, near the bottom above it.
+            let below = p.1 >= (y0 + y1) / 2.0;
+            let vpos = if below { VPos::Top } else { VPos::Bottom };
+            let hpos = if right { HPos::Right } else { HPos::Left };
+            let (tx, ty) = (
+                if right { x - off - 2 } else { x + off + 2 },
+                if below { y + off } else { y - off },
+            );
+            let style = font(11.0).color(&s.color).pos(Pos::new(hpos, vpos));
+            root.draw(&Text::new(msg, (tx, ty), style)).map_err(err)
+        };
+        if let Some(k) = s.diverged {
+            let p = (last.0.clamp(x0, x1), last.1.clamp(y0, y1));
+            chart
+                .draw_series(std::iter::once(Cross::new(
+                    p,
+                    px(5.0),
+                    s.color.stroke_width(px(2.0)),
+                )))
+                .map_err(err)?;
+            note(p, format!("diverged at {k}"), at(p).0 > mid_x)?;
+        } else if last.0 > x1 {
+            let inside = s.points.iter().rev().find(|p| finite(p) && p.0 <= x1);
+            let y = inside.map_or(last.1, |p| p.1).clamp(y0, y1);
+            note(
+                (x1, y),
+                format!("→ {}", crate::render::fmt_num(last.0)),
+                true,
+            )?;
+        }
+    }
+    if style.legend {
+        let (xr, yr) = chart.plotting_area().get_pixel_range();
+        let rows: Vec<(RGBColor, &str)> = series
+            .iter()
+            .zip(&labels)
+            .filter(|(s, l)| s.look != Look::Faint && !l.is_empty())
+            .map(|(s, l)| (s.color, *l))
+            .collect();
+        let area = (xr.start - bx, yr.start - by, xr.end - bx, yr.end - by);
+        // The corner whose legend box covers the fewest drawn points.
+        // (Lines sampled every few pixels, so steep segments count too.)
+        let mut pixels: Vec<(i32, i32)> = Vec::new();
+        for s in series {
+            let pts: Vec<(i32, i32)> = s
+                .points
+                .iter()
+                .copied()
+                .filter(finite)
+                .map(near)
+                .map(at)
+                .collect();
+            for w in pts.windows(2) {
+                let (a, b) = (w[0], w[1]);
+                let n = ((a.0 - b.0).abs().max((a.1 - b.1).abs()) / 4).clamp(1, 64);
+                pixels.extend((0..n).map(|i| {
+                    let t = f64::from(i) / f64::from(n);
+                    let lerp = |u: i32, v: i32| u + (f64::from(v - u) * t).round() as i32;
+                    (lerp(a.0, b.0), lerp(a.1, b.1))
+                }));
+            }
+            pixels.extend(pts.last());
+        }
+        legend(root, &rows, area, k, &pixels).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The legend in the corner of the plotting `area` (left, top, right, bottom pixels relative to
+/// `root`) that covers the fewest of `pixels` (top right on a tie): one row per `(colour,
+/// label)`, as many as fit and at most eight (then "+N more").
+fn legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    rows: &[(RGBColor, &str)],
+    area: (i32, i32, i32, i32),
+    k: f64,
+    pixels: &[(i32, i32)],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let px = |v: f64| (v * k).round() as i32;
+    let row = 15.0 * k;
+    let height = f64::from(area.3 - area.1);
+    let fit = (((height - 8.0 * k) / row).floor() as usize).clamp(1, 8);
+    let (shown, more) = if rows.len() > fit {
+        (&rows[..fit - 1], rows.len() - (fit - 1))
+    } else {
+        (rows, 0)
+    };
+    let chars = |s: &str| s.chars().count() as f64;
+    let widest = shown
+        .iter()
+        .map(|r| chars(r.1))
+        .chain((more > 0).then_some(7.0))
+        .fold(0.0, f64::max);
+    // Text width estimated at 0.6 em a character (no font metrics needed, on any backend).
+    let w = px(26.0) + (widest * 0.6 * 11.0 * k).ceil() as i32;
+    let n = shown.len() + usize::from(more > 0);
+    let h = px(6.0) + (n as f64 * row).round() as i32;
+    let gap = px(4.0);
+    let boxes = [
+        (area.2 - gap - w, area.1 + gap),
+        (area.0 + gap, area.1 + gap),
+        (area.2 - gap - w, area.3 - gap - h),
+        (area.0 + gap, area.3 - gap - h),
+    ];
+    let covered = |&(x, y): &(i32, i32)| {
+        pixels
+            .iter()
+            .filter(|p| p.0 >= x && p.0 <= x + w && p.1 >= y && p.1 <= y + h)
+            .count()
+    };
+    let (x0, y0) = boxes
+        .iter()
+        .copied()
+        .min_by_key(|b| covered(b))
+        .unwrap_or(boxes[0]);
+    root.draw(&Rectangle::new(
+        [(x0, y0), (x0 + w, y0 + h)],
+        WHITE.mix(0.85).filled(),
+    ))?;
+    let text = super::font(11.0 * k)
+        .color(&RGBColor(40, 44, 52))
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, (color, label)) in shown.iter().enumerate() {
+        let y = y0 + px(3.0) + ((i as f64 + 0.5) * row).round() as i32;
+        root.draw(&PathElement::new(
+            vec![(x0 + px(5.0), y), (x0 + px(19.0), y)],
+            color.stroke_width(px(2.5) as u32),
+        ))?;
+        root.draw(&Text::new(
+            label.to_string(),
+            (x0 + px(23.0), y),
+            text.clone(),
+        ))?;
+    }
+    if more > 0 {
+        let y = y0 + px(3.0) + ((shown.len() as f64 + 0.5) * row).round() as i32;
+        root.draw(&Text::new(
+            format!("+{more} more"),
+            (x0 + px(23.0), y),
+            text,
+        ))?;
     }
     Ok(())
 }
@@ -435,6 +682,8 @@ mod tests {
                     marker: points.last().copied(),
                     points: points.clone(),
                     look: Look::Line,
+                    label: String::new(),
+                    diverged: None,
                 }];
                 let style = ChartStyle {
                     title: "t",
@@ -445,6 +694,8 @@ mod tests {
                     scale: 1.0,
                     cursor: Some(0.5),
                     background: Some(WHITE),
+                    legend: true,
+                    trim_x: false,
                 };
                 assert!(
                     draw(&root, &series, &style).is_ok(),
@@ -471,6 +722,8 @@ mod tests {
             marker: Some(pts[1]),
             points: pts,
             look: Look::Line,
+            label: String::new(),
+            diverged: None,
         }];
         let style = ChartStyle {
             title: "t",
@@ -486,6 +739,8 @@ mod tests {
             scale: 3.0,
             cursor: Some(2.2250738585072014e-308),
             background: None,
+            legend: true,
+            trim_x: false,
         };
         assert!(draw(&root, &series, &style).is_ok());
     }

@@ -94,6 +94,8 @@ pub fn draw<DB: DrawingBackend>(
         points,
         marker: None,
         look: Look::Dots,
+        label: String::new(),
+        diverged: None,
     };
     let mut series = vec![
         dots(class(false), RGBColor(58, 134, 255)),
@@ -105,6 +107,8 @@ pub fn draw<DB: DrawingBackend>(
             points: seg.to_vec(),
             marker: None,
             look: Look::Bold,
+            label: String::new(),
+            diverged: None,
         });
     }
     let style = ChartStyle {
@@ -116,6 +120,8 @@ pub fn draw<DB: DrawingBackend>(
         scale,
         cursor: None,
         background,
+        legend: false,
+        trim_x: false,
     };
     super::chart::draw(root, &series, &style)
 }
