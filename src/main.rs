@@ -61,7 +61,7 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
-    /// List the optimizers with their hyper-parameters and defaults.
+    /// List the optimizers: what each does, its update rule, its hyper-parameters and defaults.
     Optimizers {
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -369,8 +369,9 @@ fn run(cli: Cli) -> Result<String, String> {
             serde_json::to_string_pretty(OPTIMIZERS).map_err(|e| e.to_string())
         }
         Cmd::Optimizers { json: false } => {
-            // Per optimizer: its name, title and description, then one row per
-            // hyper-parameter: name (symbol), default or "required", valid values, meaning.
+            // Per optimizer: its name, title and description, its summary, its update rule
+            // (indented), then one row per hyper-parameter: name (symbol), default or
+            // "required", valid values, meaning.
             let blocks: Vec<(String, Vec<[String; 4]>)> = OPTIMIZERS
                 .iter()
                 .map(|o| {
@@ -408,7 +409,14 @@ fn run(cli: Cli) -> Result<String, String> {
                             "the optimizer whose steps it wraps".into(),
                         ]);
                     }
-                    (format!("{} — {}: {}", o.name, o.title, o.description), rows)
+                    let mut head = format!(
+                        "{} — {}: {}\n  {}",
+                        o.name, o.title, o.description, o.summary
+                    );
+                    for line in o.rule.lines() {
+                        head += &format!("\n    {line}");
+                    }
+                    (head, rows)
                 })
                 .collect();
             let width = |i: usize| {
@@ -427,7 +435,11 @@ fn run(cli: Cli) -> Result<String, String> {
                 }
                 s += "\n";
             }
-            Ok(s.trim_end().to_string())
+            s += "In the rules: g is the gradient, t the step number (from 1), η the learning \
+                  rate as any schedule sets it for the step (AdaBound writes ηₖ for that and η \
+                  for the slider's value); ← updates a state; vector operations (g², √, /, ⊙, \
+                  max, sign) act per coordinate.";
+            Ok(s)
         }
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! - A hyper-parameter ([`Param`]) is declared in [`Param::spec`]: its JSON name, symbol,
 //!   meaning, valid range, default and slider.
-//! - An optimizer ([`OptKind`]) is declared in [`OPTIMIZERS`]: its name, title, description and
-//!   the hyper-parameters it takes (with any default, slider or label of its own).
+//! - An optimizer ([`OptKind`]) is declared in [`OPTIMIZERS`]: its name, title, description,
+//!   one-sentence summary, update rule and the hyper-parameters it takes (with any default,
+//!   slider or label of its own).
 //!
 //! Parsing and writing the scenario form ([`OptimizerConfig`]), validation and its messages,
 //! defaults ([`OptimizerConfig::resolve`]), the page's sliders (the table's JSON) and the
@@ -269,7 +270,7 @@ impl Param {
             )
             .with_default(1e-4)
             .with_slider(1e-8, 1e-2, LOG)
-            .with_label("hyper rate β"),
+            .with_label("hyper rate βₕ"),
             Param::Damping => HyperSpec::new(
                 self,
                 "damping",
@@ -400,7 +401,15 @@ pub struct OptInfo {
     pub kind: OptKind,
     pub name: &'static str,
     pub title: &'static str,
+    /// A short description (the page's tooltip).
     pub description: &'static str,
+    /// What it does and when it helps, in one plain sentence.
+    pub summary: &'static str,
+    /// The update rule of one iteration in plain Unicode mathematics, one assignment a line
+    /// (lines separated by `\n`), with the symbols of its sliders ([`HyperSpec::symbol`]): the
+    /// form of `docs/optimizers.md`. `g` is the gradient, `t` the step number (from 1),
+    /// vector operations act per coordinate.
+    pub rule: &'static str,
     /// The hyper-parameters it takes, in the order the page shows them.
     pub params: &'static [HyperSpec],
     /// Second-order and quasi-Newton methods take no clipping or L2.
@@ -424,6 +433,7 @@ const fn entry(
     name: &'static str,
     title: &'static str,
     description: &'static str,
+    [summary, rule]: [&'static str; 2],
     params: &'static [HyperSpec],
 ) -> OptInfo {
     OptInfo {
@@ -431,6 +441,8 @@ const fn entry(
         name,
         title,
         description,
+        summary,
+        rule,
         params,
         first_order: true,
         line_search: false,
@@ -451,12 +463,31 @@ const STEP_FACTOR: HyperSpec = Param::Lr
 pub static OPTIMIZERS: &[OptInfo] = {
     use Param::*;
     &[
-        entry(OptKind::Gd, "gd", "Gradient descent", "θ ← θ − η∇L", &[Lr.spec()]),
+        entry(
+            OptKind::Gd,
+            "gd",
+            "Gradient descent",
+            "θ ← θ − η∇L",
+            [
+                "Steps straight downhill by a fixed fraction η of the gradient: the baseline, \
+                 fine on round bowls but slow in narrow valleys and on plateaus.",
+                "g = ∇L(θ)\n\
+                 θ ← θ − η·g",
+            ],
+            &[Lr.spec()],
+        ),
         entry(
             OptKind::Momentum,
             "momentum",
             "Momentum",
             "Heavy ball: velocity accumulates past gradients (Polyak 1964).",
+            [
+                "Accumulates past gradients into a velocity, so steps build up along a \
+                 consistent direction and zig-zags across a narrow valley cancel out.",
+                "g = ∇L(θ)\n\
+                 v ← β·v + η·g\n\
+                 θ ← θ − v",
+            ],
             &[Lr.spec(), Momentum.spec()],
         ),
         entry(
@@ -464,6 +495,13 @@ pub static OPTIMIZERS: &[OptInfo] = {
             "nesterov",
             "Nesterov",
             "Momentum with the gradient taken at the look-ahead point (Nesterov 1983).",
+            [
+                "Momentum that takes the gradient where the velocity is about to carry the \
+                 point, so it brakes before overshooting and oscillates less than plain momentum.",
+                "g = ∇L(θ − β·v)      (v from before this step)\n\
+                 v ← β·v + η·g\n\
+                 θ ← θ − v",
+            ],
             &[Lr.spec(), Momentum.spec()],
         ),
         entry(
@@ -471,6 +509,14 @@ pub static OPTIMIZERS: &[OptInfo] = {
             "adagrad",
             "AdaGrad",
             "Per-coordinate rates that shrink with the sum of squared gradients (Duchi et al. 2011).",
+            [
+                "Divides each coordinate's step by the root of its accumulated squared \
+                 gradients, which evens out badly scaled coordinates but lets every step shrink \
+                 for good, so it suits short runs and sparse gradients.",
+                "g = ∇L(θ)\n\
+                 G ← G + g²\n\
+                 θ ← θ − η·g/(√G + ε)",
+            ],
             &[Lr.spec(), Eps.spec()],
         ),
         entry(
@@ -478,6 +524,14 @@ pub static OPTIMIZERS: &[OptInfo] = {
             "rmsprop",
             "RMSprop",
             "Per-coordinate rates from a moving average of squared gradients (Hinton 2012).",
+            [
+                "Scales each coordinate's step by a moving average of its squared gradients, \
+                 so steep and shallow coordinates move at similar speeds without AdaGrad's \
+                 steps dying out.",
+                "g = ∇L(θ)\n\
+                 s ← ρ·s + (1 − ρ)·g²\n\
+                 θ ← θ − η·g/(√s + ε)",
+            ],
             &[Lr.spec(), Rho.spec(), Eps.spec()],
         ),
         entry(
@@ -485,6 +539,17 @@ pub static OPTIMIZERS: &[OptInfo] = {
             "adam",
             "Adam",
             "Bias-corrected moving averages of the gradient and its square (Kingma & Ba 2015).",
+            [
+                "Combines momentum with RMSprop's per-coordinate scaling, both corrected for \
+                 their start at zero, so every coordinate moves by about η: a robust default \
+                 on badly scaled problems.",
+                "g = ∇L(θ)\n\
+                 m ← β₁·m + (1 − β₁)·g\n\
+                 v ← β₂·v + (1 − β₂)·g²\n\
+                 m̂ = m/(1 − β₁ᵗ)\n\
+                 v̂ = v/(1 − β₂ᵗ)\n\
+                 θ ← θ − η·m̂/(√v̂ + ε)",
+            ],
             &[Lr.spec(), Beta1.spec(), Beta2.spec(), Eps.spec()],
         ),
         entry(
@@ -492,6 +557,16 @@ pub static OPTIMIZERS: &[OptInfo] = {
             "adamw",
             "AdamW",
             "Adam with decoupled weight decay (Loshchilov & Hutter 2019).",
+            [
+                "Adam that shrinks the point itself towards zero by λ instead of adding the \
+                 decay to the gradient, so the regularization is not weakened by Adam's scaling.",
+                "g = ∇L(θ)\n\
+                 m ← β₁·m + (1 − β₁)·g\n\
+                 v ← β₂·v + (1 − β₂)·g²\n\
+                 m̂ = m/(1 − β₁ᵗ)\n\
+                 v̂ = v/(1 − β₂ᵗ)\n\
+                 θ ← θ − η·(m̂/(√v̂ + ε) + λ·θ)",
+            ],
             &[Lr.spec(), Beta1.spec(), Beta2.spec(), Eps.spec(), WeightDecay.spec()],
         ),
         entry(
@@ -499,6 +574,17 @@ pub static OPTIMIZERS: &[OptInfo] = {
             "amsgrad",
             "AMSGrad",
             "Adam with a never-decreasing second moment (Reddi et al. 2018).",
+            [
+                "Adam whose denominator uses the largest second moment seen so far, so a \
+                 coordinate's step never grows back after a steep stretch, which avoids some of \
+                 Adam's failures to converge.",
+                "g = ∇L(θ)\n\
+                 m ← β₁·m + (1 − β₁)·g\n\
+                 v ← β₂·v + (1 − β₂)·g²\n\
+                 vₘₐₓ ← max(vₘₐₓ, v)\n\
+                 m̂ = m/(1 − β₁ᵗ)\n\
+                 θ ← θ − η·m̂/(√(vₘₐₓ/(1 − β₂ᵗ)) + ε)",
+            ],
             &[Lr.spec(), Beta1.spec(), Beta2.spec(), Eps.spec()],
         ),
         entry(
@@ -506,6 +592,16 @@ pub static OPTIMIZERS: &[OptInfo] = {
             "nadam",
             "NAdam",
             "Adam with Nesterov momentum (Dozat 2016).",
+            [
+                "Adam with a Nesterov-style first moment that mixes the fresh gradient into the \
+                 step, so it reacts a little faster than Adam when the slope changes.",
+                "g = ∇L(θ)\n\
+                 m ← β₁·m + (1 − β₁)·g\n\
+                 v ← β₂·v + (1 − β₂)·g²\n\
+                 v̂ = v/(1 − β₂ᵗ)\n\
+                 n = β₁·m/(1 − β₁ᵗ⁺¹) + (1 − β₁)·g/(1 − β₁ᵗ)\n\
+                 θ ← θ − η·n/(√v̂ + ε)",
+            ],
             &[Lr.spec(), Beta1.spec(), Beta2.spec(), Eps.spec()],
         ),
         entry(
@@ -513,6 +609,20 @@ pub static OPTIMIZERS: &[OptInfo] = {
             "radam",
             "RAdam",
             "Adam with a rectified, variance-aware warm-up (Liu et al. 2020).",
+            [
+                "Adam that takes plain momentum steps while its second moment rests on too few \
+                 gradients to trust, then phases the adaptive scaling in, which replaces a \
+                 hand-tuned warm-up.",
+                "g = ∇L(θ)\n\
+                 m ← β₁·m + (1 − β₁)·g\n\
+                 v ← β₂·v + (1 − β₂)·g²\n\
+                 m̂ = m/(1 − β₁ᵗ)\n\
+                 v̂ = v/(1 − β₂ᵗ)\n\
+                 ρ∞ = 2/(1 − β₂) − 1\n\
+                 ρₜ = ρ∞ − 2t·β₂ᵗ/(1 − β₂ᵗ)\n\
+                 r = √((ρₜ − 4)(ρₜ − 2)·ρ∞ / ((ρ∞ − 4)(ρ∞ − 2)·ρₜ))\n\
+                 θ ← θ − η·r·m̂/(√v̂ + ε)   if ρₜ > 5, else θ ← θ − η·m̂",
+            ],
             &[Lr.spec(), Beta1.spec(), Beta2.spec(), Eps.spec()],
         ),
         entry(
@@ -520,6 +630,19 @@ pub static OPTIMIZERS: &[OptInfo] = {
             "adabound",
             "AdaBound",
             "Adam whose per-coordinate rates are clamped into bounds that close on final_lr (Luo et al. 2019).",
+            [
+                "Adam whose per-coordinate rates are clamped between bounds that close in on \
+                 the final rate η*, so it starts out adaptive like Adam and ends like SGD \
+                 with momentum.",
+                "g = ∇L(θ)\n\
+                 m ← β₁·m + (1 − β₁)·g\n\
+                 v ← β₂·v + (1 − β₂)·g²\n\
+                 a = ηₖ·√(1 − β₂ᵗ)/(1 − β₁ᵗ)      (ηₖ: the scheduled rate, η without a schedule)\n\
+                 f = η*·ηₖ/η\n\
+                 lo = f·(1 − 1/(γ·t + 1))\n\
+                 hi = f·(1 + 1/(γ·t))\n\
+                 θ ← θ − clamp(a/(√v + ε), lo, hi) ⊙ m",
+            ],
             &[Lr.spec(), FinalLr.spec(), Gamma.spec(), Beta1.spec(), Beta2.spec(), Eps.spec()],
         ),
         entry(
@@ -527,6 +650,15 @@ pub static OPTIMIZERS: &[OptInfo] = {
             "adadelta",
             "AdaDelta",
             "Units-matched steps from moving averages of squared gradients and updates (Zeiler 2012).",
+            [
+                "Steps by the ratio of the RMS of past updates to the RMS of past gradients, so \
+                 the step has the units of θ and the rate needs little tuning (η = 1 by default).",
+                "g = ∇L(θ)\n\
+                 s ← ρ·s + (1 − ρ)·g²\n\
+                 Δ = (√(u + ε)/√(s + ε)) ⊙ g      (u from before this step)\n\
+                 u ← ρ·u + (1 − ρ)·Δ²\n\
+                 θ ← θ − η·Δ",
+            ],
             &[
                 Lr.spec().with_default(1.0).with_slider(1e-3, 10.0, LOG),
                 Rho.spec(),
@@ -538,6 +670,15 @@ pub static OPTIMIZERS: &[OptInfo] = {
             "lion",
             "Lion",
             "Sign of an interpolated momentum: every step has the same size (Chen et al. 2023).",
+            [
+                "Moves every coordinate by exactly η in the direction of the sign of an \
+                 interpolated momentum, so the step ignores the gradient's scale and usually \
+                 wants a smaller η than Adam.",
+                "g = ∇L(θ)\n\
+                 c = β₁·m + (1 − β₁)·g\n\
+                 θ ← θ − η·(sign(c) + λ·θ)\n\
+                 m ← β₂·m + (1 − β₂)·g",
+            ],
             &[Lr.spec(), Beta1.spec(), Beta2.spec().with_default(0.99), WeightDecay.spec().with_default(0.0)],
         ),
         entry(
@@ -545,6 +686,14 @@ pub static OPTIMIZERS: &[OptInfo] = {
             "sgd_hd",
             "SGD-HD",
             "Gradient descent that learns its own rate by hypergradient descent (Baydin et al. 2018).",
+            [
+                "Gradient descent that learns its own rate α, raising it while consecutive \
+                 gradients agree and lowering it when they oppose, so a badly chosen η corrects \
+                 itself (schedules are ignored).",
+                "g = ∇L(θ)\n\
+                 α ← α + βₕ·gᵀg′      (g′: the previous step's g; α = η at the first step)\n\
+                 θ ← θ − α·g",
+            ],
             &[Lr.spec(), HyperLr.spec()],
         ),
         OptInfo {
@@ -554,6 +703,14 @@ pub static OPTIMIZERS: &[OptInfo] = {
                 "lookahead",
                 "Lookahead",
                 "Wraps an optimizer: every k steps the slow weights move part-way to the fast ones (Zhang et al. 2019).",
+                [
+                    "Lets an inner optimizer run ahead and, every k steps, moves a slow copy of \
+                     the point the fraction α of the way to it and restarts from there, which \
+                     damps the inner optimizer's oscillations.",
+                    "θ ← step(θ)      (one iteration of the inner optimizer, with its own state)\n\
+                     φ ← φ + α·(θ − φ)      (after every k-th step; φ starts at θ₀)\n\
+                     θ ← φ                  (after every k-th step)",
+                ],
                 &[K.spec(), Alpha.spec()],
             )
         },
@@ -564,6 +721,14 @@ pub static OPTIMIZERS: &[OptInfo] = {
                 "newton",
                 "Newton",
                 "θ ← θ − η(H + λI)⁻¹∇L with the exact Hessian.",
+                [
+                    "Jumps to the stationary point of the local quadratic model built from the \
+                     exact Hessian, converging in a few steps near a minimum but heading as \
+                     readily to a maximum or saddle, which the damping λ tempers.",
+                    "g = ∇L(θ)\n\
+                     H = ∇²L(θ)\n\
+                     θ ← θ − η·(H + λ·I)⁻¹·g",
+                ],
                 &[STEP_FACTOR, Damping.spec()],
             )
         },
@@ -575,6 +740,19 @@ pub static OPTIMIZERS: &[OptInfo] = {
                 "bfgs",
                 "BFGS",
                 "Quasi-Newton: an inverse-Hessian estimate built from gradient differences.",
+                [
+                    "Builds an estimate of the inverse Hessian from its steps and the changes \
+                     of the gradient and searches along the direction it gives, reaching \
+                     Newton-like speed without second derivatives.",
+                    "g = ∇L(θ)\n\
+                     p = −B·g      (B = I at first; if gᵀp ≥ 0: B ← I, p = −g)\n\
+                     α = line search along p, first trial η      (α = η with \"none\")\n\
+                     s = α·p\n\
+                     θ ← θ + s\n\
+                     y = ∇L(θ) − g\n\
+                     ρ = 1/(yᵀs)\n\
+                     B ← (I − ρ·s·yᵀ)·B·(I − ρ·y·sᵀ) + ρ·s·sᵀ      (only if sᵀy > 10⁻¹⁰)",
+                ],
                 &[STEP_FACTOR],
             )
         },
@@ -586,6 +764,20 @@ pub static OPTIMIZERS: &[OptInfo] = {
                 "lbfgs",
                 "L-BFGS",
                 "BFGS from the last few (s, y) pairs only, by the two-loop recursion.",
+                [
+                    "BFGS that keeps only the newest m pairs of steps and gradient changes \
+                     instead of a matrix, the standard quasi-Newton method when a Hessian is \
+                     too large to store.",
+                    "g = ∇L(θ)\n\
+                     H̃₀ = (sᵀy/yᵀy)·I      (of the newest stored pair; I with none)\n\
+                     p = −H̃·g      (by the two-loop recursion over the pairs from H̃₀; \
+                     if gᵀp ≥ 0: pairs ← none, p = −g)\n\
+                     α = line search along p, first trial η      (α = η with \"none\")\n\
+                     s = α·p\n\
+                     θ ← θ + s\n\
+                     y = ∇L(θ) − g\n\
+                     pairs ← pairs + (s, y), keeping the newest m      (only if sᵀy > 10⁻¹⁰)",
+                ],
                 &[STEP_FACTOR, Memory.spec()],
             )
         },
