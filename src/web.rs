@@ -212,6 +212,24 @@ impl App {
         self.pg.set_x_axis(x);
         Ok(())
     }
+    /// What happened at iterations `from + 1 ..= to` (divergence, loss levels reached), as a
+    /// JSON array of sentences, for the page's live narration.
+    pub fn milestones_json(&self, from: f64, to: f64) -> String {
+        let k = |v: f64| {
+            if v.is_finite() {
+                v.clamp(0.0, 1e9) as u64
+            } else {
+                0
+            }
+        };
+        let said: Vec<String> = self
+            .pg
+            .milestones(k(from), k(to))
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        serde_json::to_string(&said).unwrap_or_else(|_| "[]".into())
+    }
     /// The charts' x axis as drawn (`epochs` falls back to `steps` off data surfaces).
     pub fn x_axis(&self) -> String {
         self.pg.chart_axis().name().into()
@@ -312,6 +330,14 @@ impl App {
         self.resize();
     }
 
+    /// Draws type, lines and markers `f` times larger (presentation mode: about 1.75).
+    pub fn set_emphasis(&mut self, f: f64) {
+        self.pg.set_emphasis(f);
+    }
+    pub fn emphasis(&self) -> f64 {
+        self.pg.emphasis()
+    }
+
     /// Re-reads the canvases' CSS sizes and the device pixel ratio.
     pub fn resize(&mut self) {
         self.dpr = web_sys::window()
@@ -384,10 +410,10 @@ impl App {
         let bg = Some(WHITE);
         if todo.contains(Layers::CHARTS) {
             self.pg
-                .draw_chart(&area(&self.loss)?, Panel::Loss, self.dpr, bg)
+                .draw_chart(&area(&self.loss)?, Panel::Loss, self.pg.ink(), bg)
                 .map_err(js_err)?;
             self.pg
-                .draw_chart(&area(&self.lr)?, Panel::Lr, self.dpr, bg)
+                .draw_chart(&area(&self.lr)?, Panel::Lr, self.pg.ink(), bg)
                 .map_err(js_err)?;
         }
         if let Some(c) = self
@@ -400,7 +426,7 @@ impl App {
                 self.pg.redraw_later(Layers::SCATTER);
             } else {
                 self.pg
-                    .draw_scatter(&area(c)?, self.dpr, bg)
+                    .draw_scatter(&area(c)?, self.pg.ink(), bg)
                     .map_err(js_err)?;
                 self.scatter_at = now();
             }
@@ -411,7 +437,7 @@ impl App {
     fn draw_map(&mut self) -> Result<(), JsValue> {
         let ctx = ctx2d(&self.map)?;
         let root = area(&self.map)?;
-        let style = MapStyle::new(self.dpr);
+        let style = MapStyle::new(self.pg.ink());
         // The colour map: one putImageData of the field, scaled up smoothly into the plot.
         let mut paint = |b: &map::MapBase, r: crate::render::view::Rect| -> Result<(), String> {
             put_field(&ctx, &b.field, r).map_err(|e| {
@@ -426,7 +452,7 @@ impl App {
 
     fn draw_overlay(&mut self) -> Result<(), JsValue> {
         let (w, h) = (self.overlay.width(), self.overlay.height());
-        let style = MapStyle::new(self.dpr);
+        let style = MapStyle::new(self.pg.ink());
         let mut trails = match self.trails.take() {
             Some(t) if t.halo.width() == w && t.halo.height() == h => t,
             _ => {

@@ -1747,3 +1747,44 @@ fn added_runs_get_a_rate_that_does_not_blow_up_there() {
         );
     }
 }
+
+/// The narration says when a run diverges and when it first reaches each loss level, once,
+/// at the iteration the trace shows it.
+#[test]
+fn milestones_name_divergence_and_loss_levels_once() {
+    let json = r##"{"surface": {"name": "rosenbrock"}, "start": [-1.5, 2.0], "steps": 300,
+      "runs": [{"optimizer": {"name": "gd", "lr": 0.01}},
+               {"optimizer": {"name": "bfgs"}, "label": "BFGS"}]}"##;
+    let mut pg = pg_of(Scenario::from_json(json).unwrap());
+    pg.step(300);
+    let t = traces_of(&pg);
+    let k = t[0].diverged_at.unwrap();
+    let first = |level: f64| t[1].loss.iter().position(|l| *l <= level).unwrap() as u64;
+    let all = pg.milestones(0, 300);
+    let said: Vec<&str> = all.iter().map(|e| e.1.as_str()).collect();
+    assert!(
+        said.contains(&format!("gd diverged at step {k}").as_str()),
+        "{said:?}"
+    );
+    for level in [1e-3, 1e-6, 1e-9] {
+        let j = first(level);
+        let want = format!("BFGS reached loss {} at step {j}", fmt_num(level));
+        assert!(said.contains(&want.as_str()), "{want} not in {said:?}");
+    }
+    assert_eq!(all.len(), 4, "{said:?}");
+    // In order of iteration; split into windows, the same events, each once.
+    assert!(all.windows(2).all(|w| w[0].0 <= w[1].0));
+    let mut pieces = Vec::new();
+    for a in (0..300).step_by(7) {
+        pieces.extend(pg.milestones(a, (a + 7).min(300)));
+    }
+    pieces.sort();
+    let mut sorted = all.clone();
+    sorted.sort();
+    assert_eq!(pieces, sorted);
+    // Nothing after the last event; a hidden run says nothing.
+    let last = all.last().unwrap().0;
+    assert!(pg.milestones(last, 300).is_empty());
+    pg.set_enabled(0, false).unwrap();
+    assert!(pg.milestones(0, 300).iter().all(|e| !e.1.starts_with("gd")));
+}

@@ -79,6 +79,8 @@ function syncSurface() {
     app.resize();
   }
   $('scatter').parentElement.classList.toggle('with-data', isData);
+  $('x-epochs').hidden = !isData;
+  showAxis();
   expr.disabled = isData;
   $('surface-title').textContent = cur.title;
   $('surface-desc').textContent = cur.description;
@@ -210,13 +212,15 @@ function runCard(i, spec, color) {
   remove.addEventListener('click', () => { app.remove_run(i); buildRuns(); afterChange(); });
   const data = scenario().data;
   if (i === app.selected() && data) card.classList.add('selected');
-  const name = el('span', { class: 'name', text: (spec.label || info.title), title: info.description + ' (click: show its model on the data)' });
+  const name = el('span', { class: 'name', text: (spec.label || info.title), title: info.title + (data ? ' (click: show its model on the data)' : '') });
   name.addEventListener('click', () => { app.select_run(i); buildRuns(); afterChange(); });
   card.append(el('div', { class: 'run-head' },
     el('span', { class: 'dot' }),
     name,
     el('label', {}, on, document.createTextNode('on')),
     remove));
+  card.append(el('p', { class: 'what', text: info.summary || info.description }));
+  if (info.rule) card.append(el('div', { class: 'rule', role: 'math', 'aria-label': 'update rule: ' + info.rule, text: info.rule }));
   card.append(el('div', { class: 'readout', 'data-run': String(i) }));
   hyperSliders(i, info, spec.optimizer, card);
   if (spec.optimizer.name === 'lookahead') {
@@ -323,6 +327,25 @@ function refreshPlaybar() {
 function refresh() {
   refreshPlaybar();
   refreshReadouts();
+  narrate();
+}
+
+// ------------------------------------------------------------------ narration
+
+// Milestones (a run diverging, a loss level reached) said once as the timeline passes them,
+// in an aria-live line under the map. The sentences come from the engine.
+let narrated = 0;
+function narrate() {
+  const cur = Number(app.cursor());
+  if (cur < narrated) { narrated = cur; return; }
+  if (cur === narrated) return;
+  const said = JSON.parse(app.milestones_json(narrated, cur));
+  narrated = cur;
+  if (said.length) $('narration').textContent = said.slice(-3).join(' · ');
+}
+function resetNarration() {
+  narrated = 0;
+  $('narration').textContent = '';
 }
 
 function afterChange() {
@@ -410,6 +433,13 @@ function shareLink() {
 
 function loadFromHash() {
   const h = location.hash;
+  if (h.startsWith('#lesson=')) {
+    const [id, scene] = decodeURIComponentSafe(h.slice('#lesson='.length))?.split('/') ?? [];
+    const i = LESSONS.findIndex((l) => l.id === id);
+    if (i < 0) { showMessage(`This link names a lesson that does not exist ('${id}'), so the default scenario is shown.`); return false; }
+    openLesson(i, Math.max(0, Number(scene || 1) - 1) || 0);
+    return true;
+  }
   if (!h.startsWith('#scenario=')) return false;
   let text;
   try {
@@ -428,14 +458,202 @@ function loadFromHash() {
   }
 }
 
+// ------------------------------------------------------------------ charts' x axis
+
+const AXES = [['steps', 'x-steps'], ['evals', 'x-evals'], ['epochs', 'x-epochs']];
+
+function showAxis() {
+  const shown = app.x_axis();
+  for (const [name, id] of AXES) {
+    $(id).classList.toggle('on', name === shown);
+    $(id).setAttribute('aria-pressed', String(name === shown));
+  }
+}
+
+function setX(name) {
+  app.set_x_axis(name);
+  showAxis();
+  app.draw();
+}
+
+// The next axis offered (epochs only on data surfaces).
+function cycleAxis() {
+  const offered = AXES.filter(([, id]) => !$(id).hidden).map(([n]) => n);
+  setX(offered[(offered.indexOf(app.x_axis()) + 1) % offered.length]);
+}
+
+// ------------------------------------------------------------------ lessons
+
+let LESSONS = [];
+// The lesson shown: its index and scene.
+let lesson = null;
+
+async function openLesson(i, scene = 0) {
+  const l = LESSONS[i];
+  if (!l) return;
+  const k = Math.min(Math.max(0, scene | 0), l.scenes.length - 1);
+  const sc = l.scenes[k];
+  let text;
+  try {
+    const r = await fetch(new URL('./lessons/' + sc.scenario, import.meta.url));
+    if (!r.ok) throw new Error(`${sc.scenario}: ${r.status} ${r.statusText}`);
+    text = await r.text();
+    app.set_playing(false);
+    app.load_json(text);
+  } catch (e) {
+    showMessage(`The lesson "${l.title}" could not be opened: ${errText(e)}`);
+    return;
+  }
+  lesson = { i, scene: k };
+  resetNarration();
+  setX(sc.axis || 'steps');
+  showLesson();
+  syncSurface(); buildRuns(); afterChange();
+  history.replaceState(null, '', location.href.split('#')[0] + '#lesson=' + encodeURIComponent(l.id) + (k ? '/' + (k + 1) : ''));
+}
+
+function showLesson() {
+  const panel = $('lesson-panel');
+  $('lesson').value = lesson ? String(lesson.i) : '';
+  panel.hidden = !lesson;
+  if (!lesson) return;
+  const l = LESSONS[lesson.i];
+  const sc = l.scenes[lesson.scene];
+  $('lesson-title').textContent = `${lesson.i + 1}. ${l.title}`;
+  $('lesson-text').textContent = sc.text;
+  $('lesson-watch').textContent = sc.watch;
+  const many = l.scenes.length > 1;
+  $('scene-count').textContent = many ? `scene ${lesson.scene + 1} of ${l.scenes.length}` : '';
+  $('scene-prev').disabled = lesson.scene === 0;
+  $('scene-next').disabled = lesson.scene === l.scenes.length - 1;
+  $('scene-prev').parentElement.hidden = !many;
+}
+
+function moveScene(d) {
+  if (lesson) openLesson(lesson.i, lesson.scene + d);
+}
+
+function lessonUi() {
+  const sel = $('lesson');
+  LESSONS.forEach((l, i) => sel.append(el('option', { value: String(i), text: `${i + 1}. ${l.title}` })));
+  sel.addEventListener('change', () => {
+    if (sel.value === '') { lesson = null; showLesson(); } else openLesson(Number(sel.value));
+    sel.blur();
+  });
+  $('lesson-close').addEventListener('click', () => { lesson = null; showLesson(); });
+  $('scene-prev').addEventListener('click', () => moveScene(-1));
+  $('scene-next').addEventListener('click', () => moveScene(1));
+}
+
+// ------------------------------------------------------------------ presentation mode
+
+// For a projector: larger type (CSS), lines and markers drawn 1.75× (the engine), the runs
+// panel folded into a drawer.
+const EMPHASIS = 1.75;
+
+function setPresent(on) {
+  document.body.classList.toggle('present', on);
+  $('present').setAttribute('aria-pressed', String(on));
+  app.set_emphasis(on ? EMPHASIS : 1);
+  app.resize();
+  afterChange();
+}
+
+function toggleRuns() {
+  const open = document.body.classList.toggle('runs-open');
+  $('runs-toggle').setAttribute('aria-expanded', String(open));
+  $('runs-toggle').textContent = open ? 'Runs ▾' : 'Runs ▸';
+}
+
+async function toggleFullscreen() {
+  try {
+    if (document.fullscreenElement) await document.exitFullscreen();
+    else await document.documentElement.requestFullscreen();
+  } catch (e) {
+    showMessage('Full screen is not available here: ' + errText(e), 'info');
+  }
+}
+
+function presentUi() {
+  $('present').addEventListener('click', () => setPresent(!document.body.classList.contains('present')));
+  $('fullscreen').addEventListener('click', toggleFullscreen);
+  $('runs-toggle').addEventListener('click', toggleRuns);
+  document.addEventListener('fullscreenchange', () => setTimeout(() => { app.resize(); afterChange(); }, 50));
+}
+
+// ------------------------------------------------------------------ keyboard
+
+function togglePlay() { app.set_playing(!app.playing()); refreshPlaybar(); }
+function seek(k) { app.set_playing(false); app.set_cursor(Math.max(0, k)); afterChange(); }
+function zoomBy(f) {
+  const ov = $('overlay');
+  app.zoom(ov.clientWidth / 2, ov.clientHeight / 2, f);
+  app.draw();
+}
+
+// Every key, once: the handler and the help overlay both read this table.
+const KEYS = [
+  { keys: ['Space'], what: 'play or pause', on: (e) => e.key === ' ', run: togglePlay },
+  { keys: ['→'], what: 'one step forward', on: (e) => e.key === 'ArrowRight', run: () => { app.set_playing(false); app.step_soon(1); afterChange(); } },
+  { keys: ['←'], what: 'one step back', on: (e) => e.key === 'ArrowLeft', run: () => seek(Number(app.cursor()) - 1) },
+  { keys: ['Home'], what: 'the first step', on: (e) => e.key === 'Home', run: () => seek(0) },
+  { keys: ['End'], what: 'the latest step', on: (e) => e.key === 'End', run: () => seek(Number(app.iterations())) },
+  { keys: ['+'], what: 'zoom in', on: (e) => e.key === '+' || e.key === '=', run: () => zoomBy(1.25) },
+  { keys: ['−'], what: 'zoom out', on: (e) => e.key === '-' || e.key === '_', run: () => zoomBy(0.8) },
+  { keys: ['0'], what: 'reset the view', on: (e) => e.key === '0', run: () => { app.reset_view(); app.draw(); } },
+  { keys: ['R'], what: 'restart the runs from the start', on: (e) => e.key.toLowerCase() === 'r', run: () => { app.set_playing(false); app.reset(); afterChange(); } },
+  { keys: ['X'], what: 'charts per step, per gradient evaluation, per epoch', on: (e) => e.key.toLowerCase() === 'x', run: cycleAxis },
+  { keys: ['1', '…', '9'], what: 'lesson 1 to 9', on: (e) => /^[1-9]$/.test(e.key), run: (e) => openLesson(Number(e.key) - 1) },
+  { keys: ['Page Down'], what: "the lesson's next scene", on: (e) => e.key === 'PageDown', run: () => moveScene(1) },
+  { keys: ['Page Up'], what: "the lesson's previous scene", on: (e) => e.key === 'PageUp', run: () => moveScene(-1) },
+  { keys: ['P'], what: 'presentation mode on or off', on: (e) => e.key.toLowerCase() === 'p', run: () => setPresent(!document.body.classList.contains('present')) },
+  { keys: ['F'], what: 'full screen on or off', on: (e) => e.key.toLowerCase() === 'f', run: toggleFullscreen },
+  { keys: ['?'], what: 'this list', on: (e) => e.key === '?', run: () => setHelp(true) },
+  { keys: ['Esc'], what: 'close this list or a message', on: (e) => e.key === 'Escape', run: () => {} },
+];
+
+function setHelp(open) {
+  $('help').hidden = !open;
+  if (open) $('help-close').focus();
+}
+
+function keyboardUi() {
+  const rows = KEYS.map((k) => el('tr', {},
+    el('td', {}, ...k.keys.flatMap((key, j) => [j ? ' ' : null, key === '…' ? document.createTextNode('…') : el('kbd', { text: key })]).filter(Boolean)),
+    el('td', { text: k.what })));
+  $('help-keys').replaceChildren(...rows);
+  $('help-open').addEventListener('click', () => setHelp(true));
+  $('help-close').addEventListener('click', () => setHelp(false));
+  $('help').addEventListener('click', (e) => { if (e.target === $('help')) setHelp(false); });
+  window.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      if (!$('help').hidden) { setHelp(false); return; }
+      if (!$('message').hidden) { $('message').hidden = true; return; }
+      return;
+    }
+    if (!$('help').hidden) return;
+    const t = e.target;
+    // Not while typing in a field; on a focused button Space and Enter press the button.
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (t instanceof HTMLElement && t.closest('input, select, textarea')) return;
+    if (t instanceof HTMLElement && t.closest('button, summary') && (e.key === ' ' || e.key === 'Enter')) return;
+    const k = KEYS.find((x) => x.on(e));
+    if (!k) return;
+    e.preventDefault();
+    k.run(e);
+  });
+}
+
 // ------------------------------------------------------------------ start
 
 async function main() {
   // The engine, and its catalog written beside it by the build (optimizer-playground catalog).
-  const [, catalog] = await Promise.all([
+  const [, catalog, lessons] = await Promise.all([
     init(),
     fetch(new URL('./pkg/catalog.json', import.meta.url)).then((r) => r.json()),
+    fetch(new URL('./lessons/index.json', import.meta.url)).then((r) => r.json()).catch(() => ({ lessons: [] })),
   ]);
+  LESSONS = lessons.lessons || [];
   SURFACES = catalog.surfaces;
   OPTIMIZERS = catalog.optimizers;
   OPTIONS = catalog.options;
@@ -483,15 +701,7 @@ async function main() {
   $('limit').addEventListener('change', () => {
     try { app.set_steps(parse_number($('limit').value)); afterChange(); } catch (e) { showMessage(errText(e)); refreshPlaybar(); }
   });
-  const xSteps = $('x-steps'), xEvals = $('x-evals');
-  const setX = (evals) => {
-    app.set_x_evals(evals);
-    xSteps.classList.toggle('on', !evals); xEvals.classList.toggle('on', evals);
-    xSteps.setAttribute('aria-pressed', String(!evals)); xEvals.setAttribute('aria-pressed', String(evals));
-    app.draw();
-  };
-  xSteps.addEventListener('click', () => setX(false));
-  xEvals.addEventListener('click', () => setX(true));
+  for (const [name, id] of AXES) $(id).addEventListener('click', () => setX(name));
   $('share').addEventListener('click', async () => {
     const link = shareLink();
     history.replaceState(null, '', link);
@@ -503,20 +713,15 @@ async function main() {
     }
   });
   window.addEventListener('hashchange', () => {
+    if (location.hash.startsWith('#lesson=')) { loadFromHash(); return; }
     if (location.hash.startsWith('#scenario=') && decodeURIComponentSafe(location.hash.slice(10)) !== app.scenario_json()) {
       loadFromHash(); syncSurface(); buildRuns(); afterChange();
     }
   });
-  // Keyboard: space plays or pauses, → steps once, R resets (not while typing in a field).
   $('message-close').addEventListener('click', () => { $('message').hidden = true; });
-  window.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape' && !$('message').hidden) { $('message').hidden = true; return; }
-    const t = e.target;
-    if (e.ctrlKey || e.metaKey || e.altKey || (t instanceof HTMLElement && t.closest('input, select, textarea, button'))) return;
-    if (e.key === ' ') { e.preventDefault(); app.set_playing(!app.playing()); refreshPlaybar(); }
-    else if (e.key === 'ArrowRight') { e.preventDefault(); app.set_playing(false); app.step_soon(1); afterChange(); }
-    else if (e.key === 'r' || e.key === 'R') { app.set_playing(false); app.reset(); afterChange(); }
-  });
+  keyboardUi();
+  lessonUi();
+  presentUi();
   let resizeTimer;
   window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(() => { app.resize(); afterChange(); }, 100); });
   speedUi();
@@ -564,7 +769,7 @@ async function main() {
       try { text = JSON.stringify(obj); } catch (e) { throw new Error('scenario: ' + errText(e)); }
       if (typeof text !== 'string') throw new Error('scenario: expected an object');
       try { app.load_json(text); } catch (e) { throw new Error(errText(e)); }
-      syncSurface(); buildRuns(); afterChange();
+      resetNarration(); syncSurface(); buildRuns(); afterChange();
     },
     step: (n = 1) => {
       const k = Number(n);
@@ -573,6 +778,9 @@ async function main() {
       afterChange();
     },
     paths: () => JSON.parse(app.paths_json()),
+    lessons: () => LESSONS.map((l) => ({ id: l.id, title: l.title, scenes: l.scenes.length })),
+    openLesson: (i, scene = 0) => openLesson(i, scene),
+    present: (on) => setPresent(!!on),
   };
   Object.defineProperty(api, '_app', { value: app, enumerable: false });
   window.playground = api;

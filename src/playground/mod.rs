@@ -19,6 +19,7 @@
 
 mod catalog;
 pub mod figure;
+pub mod narrate;
 pub mod readout;
 pub mod scene;
 
@@ -160,6 +161,8 @@ pub struct Playground {
     /// The map canvas in device pixels, and device pixels per CSS pixel.
     canvas: (u32, u32),
     scale: f64,
+    /// How much larger type, lines and markers are drawn (1; about 1.75 for a projector).
+    emphasis: f64,
     /// Colour-map cells per CSS pixel.
     detail: f64,
     base: Option<MapBase>,
@@ -202,6 +205,7 @@ impl Playground {
             viewport,
             canvas,
             scale,
+            emphasis: 1.0,
             detail: 0.5,
             base: None,
             redraw: Layers::ALL,
@@ -869,9 +873,34 @@ impl Playground {
         if (width, height) != self.canvas || scale != self.scale {
             self.canvas = (width, height);
             self.scale = scale;
-            self.viewport.set_plot(map::plot_rect(width, height, scale));
+            self.viewport
+                .set_plot(map::plot_rect(width, height, self.ink()));
             self.touch(Change::Canvas);
         }
+    }
+
+    /// Draws type, lines and markers `f` times larger (presentation mode: about 1.75).
+    pub fn set_emphasis(&mut self, f: f64) {
+        let f = if f.is_finite() {
+            f.clamp(0.5, 3.0)
+        } else {
+            1.0
+        };
+        if f != self.emphasis {
+            self.emphasis = f;
+            let (w, h) = self.canvas;
+            self.viewport.set_plot(map::plot_rect(w, h, self.ink()));
+            self.touch(Change::Canvas);
+        }
+    }
+
+    pub fn emphasis(&self) -> f64 {
+        self.emphasis
+    }
+
+    /// The scale drawings use: device pixels per CSS pixel times the emphasis.
+    pub fn ink(&self) -> f64 {
+        self.scale * self.emphasis
     }
 
     /// The map canvas size in device pixels.

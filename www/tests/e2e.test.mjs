@@ -594,3 +594,165 @@ test('rough edges: colours, the usage hint, the charts row, Play at the end, dis
   assert.equal(await page.locator('#message').isVisible(), false);
   await page.done();
 });
+
+// ------------------------------------------------------------------ the page as a teacher
+
+const lessonsDir = path.join(root, 'www/lessons');
+const lessonIndex = () => JSON.parse(fs.readFileSync(path.join(lessonsDir, 'index.json'), 'utf8')).lessons;
+
+test('every lesson and scene loads, plays and shows its text; keys 1–9 open the first nine', { timeout: 180000 }, async () => {
+  const lessons = lessonIndex();
+  assert.ok(lessons.length >= 9, 'at least nine lessons');
+  const page = await open();
+  for (const [i, l] of lessons.entries()) {
+    for (const [k, scene] of l.scenes.entries()) {
+      await page.evaluate(([i, k]) => window.playground.openLesson(i, k), [i, k]);
+      const want = JSON.parse(fs.readFileSync(path.join(lessonsDir, scene.scenario), 'utf8'));
+      const got = await page.evaluate(() => window.playground.scenario());
+      assert.deepEqual(got, want, `${l.id} scene ${k + 1}: the scenario is the file`);
+      assert.equal(await page.textContent('#lesson-title'), `${i + 1}. ${l.title}`);
+      assert.equal(await page.textContent('#lesson-text'), scene.text);
+      assert.equal(await page.textContent('#lesson-watch'), scene.watch);
+      assert.equal(await page.evaluate(() => window.playground._app.x_axis()), scene.axis || 'steps');
+      assert.ok(page.url().includes('#lesson=' + encodeURIComponent(l.id)), 'the address names the lesson');
+      await page.evaluate(() => window.playground.step(60));
+      const paths = await page.evaluate(() => window.playground.paths());
+      assert.ok(paths.every((p) => p.path.length > 1), `${l.id} scene ${k + 1}: every run moved`);
+      assert.ok(await inked(page, 'overlay') > 200, `${l.id}: trajectories drawn`);
+    }
+  }
+  // Keys 1–9 (focus on the page, not in a field).
+  for (const [i, l] of lessons.slice(0, 9).entries()) {
+    await page.click('#surface-title');
+    await page.keyboard.press(String(i + 1));
+    await page.waitForFunction((t) => document.getElementById('lesson-title').textContent === t, `${i + 1}. ${l.title}`);
+  }
+  // A lesson link opens the lesson.
+  const last = lessons.at(-1);
+  const p2 = await open('#lesson=' + encodeURIComponent(last.id));
+  await p2.waitForFunction((t) => document.getElementById('lesson-title').textContent === t, `${lessons.length}. ${last.title}`);
+  await p2.done();
+  await page.done();
+});
+
+test('every documented key works', { timeout: 60000 }, async () => {
+  const page = await open();
+  const app = (expr) => page.evaluate(`window.playground._app.${expr}`);
+  const view = () => app('view()').then((v) => Array.from(v));
+  const width = (v) => v[1] - v[0];
+  const press = async (key) => { await page.click('#surface-title'); await page.keyboard.press(key); await page.waitForTimeout(80); };
+  const multi = lessonIndex().findIndex((l) => l.scenes.length > 1);
+  const checks = {
+    'Space': async () => { await press('Space'); assert.equal(await app('playing()'), true); await press('Space'); assert.equal(await app('playing()'), false); },
+    '→': async () => { const c = Number(await app('cursor()')); await press('ArrowRight'); await page.waitForTimeout(100); assert.equal(Number(await app('cursor()')), c + 1); },
+    '←': async () => { await page.evaluate(() => window.playground.step(10)); const c = Number(await app('cursor()')); await press('ArrowLeft'); assert.equal(Number(await app('cursor()')), c - 1); },
+    'Home': async () => { await press('Home'); assert.equal(Number(await app('cursor()')), 0); },
+    'End': async () => { await press('End'); assert.equal(Number(await app('cursor()')), Number(await app('iterations()'))); },
+    '+': async () => { const a = width(await view()); await press('+'); assert.ok(width(await view()) < a * 0.9); },
+    '−': async () => { const a = width(await view()); await press('-'); assert.ok(width(await view()) > a * 1.1); },
+    '0': async () => { await press('+'); await press('0'); const v = await view(); await press('0'); assert.deepEqual(await view(), v); await press('+'); assert.notDeepEqual(await view(), v); await press('0'); assert.deepEqual(await view(), v); },
+    'R': async () => { await page.evaluate(() => window.playground.step(20)); await press('r'); assert.equal(Number(await app('iterations()')), 0); },
+    'X': async () => { assert.equal(await app('x_axis()'), 'steps'); await press('x'); assert.equal(await app('x_axis()'), 'evals'); await press('x'); assert.equal(await app('x_axis()'), 'steps'); },
+    '1…9': async () => { await press('2'); assert.match(await page.textContent('#lesson-title'), /^2\. /); },
+    'Page Down': async () => { await press(String(multi + 1)); await page.waitForTimeout(200); await press('PageDown'); await page.waitForFunction(() => /scene 2 of/.test(document.getElementById('scene-count').textContent)); },
+    'Page Up': async () => { await press('PageUp'); await page.waitForFunction(() => /scene 1 of/.test(document.getElementById('scene-count').textContent)); },
+    'P': async () => { await press('p'); assert.equal(await page.evaluate(() => document.body.classList.contains('present')), true); assert.equal(await app('emphasis()'), 1.75); await press('p'); assert.equal(await app('emphasis()'), 1); },
+    'F': async () => { await press('f'); await page.waitForTimeout(200); assert.equal(await page.evaluate(() => !!document.fullscreenElement), true); await press('f'); await page.waitForTimeout(200); assert.equal(await page.evaluate(() => !!document.fullscreenElement), false); },
+    '?': async () => { await press('?'); assert.equal(await page.isVisible('#help'), true); },
+    'Esc': async () => { await page.keyboard.press('Escape'); assert.equal(await page.isVisible('#help'), false); },
+  };
+  // The help lists exactly the keys checked here: a key added without a check fails.
+  await press('?');
+  const listed = await page.$$eval('#help-keys tr td:first-child', (tds) => tds.map((td) => td.textContent.replace(/\s+/g, '')));
+  await page.keyboard.press('Escape');
+  assert.deepEqual(listed.sort(), Object.keys(checks).map((k) => k.replace(/\s+/g, '')).sort());
+  for (const [key, check] of Object.entries(checks)) {
+    try { await check(); } catch (e) { throw new Error(`key ${key}: ${e.message}`); }
+  }
+  await page.done();
+});
+
+test('presentation mode scales type and lines, folds the runs into a drawer, and survives forced colours', { timeout: 60000 }, async () => {
+  const page = await open('', { width: 1920, height: 1080 });
+  const size = (sel) => page.$eval(sel, (e) => parseFloat(getComputedStyle(e).fontSize));
+  const before = { body: await size('.playbar'), head: await size('.top h1') };
+  await page.click('#present');
+  assert.equal(await page.getAttribute('#present', 'aria-pressed'), 'true');
+  assert.ok(await size('.playbar') >= 1.3 * before.body, 'larger type');
+  assert.ok(await size('.top h1') >= 1.3 * before.head, 'larger title');
+  assert.equal(await page.isVisible('#runs-panel'), false, 'runs folded');
+  await page.click('#runs-toggle');
+  assert.equal(await page.isVisible('#runs-panel'), true, 'the drawer opens');
+  await page.click('#runs-toggle');
+  await page.evaluate(() => window.playground.openLesson(0));
+  await page.evaluate(() => window.playground.step(100));
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: path.join(shots, 'present-1920x1080.png') });
+  // Forced colours: the runs' own colours stay on the map.
+  await page.emulateMedia({ forcedColors: 'active' });
+  await page.waitForTimeout(100);
+  const colours = await page.evaluate(() => window.playground.scenario().runs.map((r) => r.color).filter(Boolean));
+  const found = await page.evaluate((colours) => {
+    const c = document.getElementById('overlay');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const rgb = colours.map((h) => [1, 3, 5].map((j) => parseInt(h.slice(j, j + 2), 16)));
+    return rgb.map((want) => {
+      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - want[0]) + Math.abs(d[i + 1] - want[1]) + Math.abs(d[i + 2] - want[2]) < 12) return true;
+      return false;
+    });
+  }, colours);
+  assert.ok(found.every(Boolean), `every run's colour is on the map: ${found}`);
+  const filter = await page.$eval('#overlay', (e) => getComputedStyle(e).forcedColorAdjust);
+  assert.equal(filter, 'none');
+  await page.screenshot({ path: path.join(shots, 'present-forced-colors.png') });
+  await page.emulateMedia({ forcedColors: 'none', reducedMotion: 'reduce' });
+  const t = await page.$eval('.btn', (e) => getComputedStyle(e).transitionDuration);
+  assert.equal(t, '0s');
+  await page.done();
+});
+
+test('the narration says when a run diverges and when a loss level is reached', async () => {
+  const sc = {
+    surface: { name: 'rosenbrock' }, start: [-1.5, 2], steps: 200,
+    runs: [{ optimizer: { name: 'gd', lr: 0.01 } }, { optimizer: { name: 'bfgs' }, label: 'BFGS' }],
+  };
+  const [gd, bfgs] = trace(sc);
+  const page = await open(scenarioLink(sc));
+  assert.equal(await page.getAttribute('#narration', 'aria-live'), 'polite');
+  await page.click('#play');
+  await page.waitForFunction(() => window.playground._app.iterations() >= 200, null, { timeout: 20000 });
+  await page.waitForTimeout(300);
+  const said = await page.textContent('#narration');
+  const k = bfgs.loss.findIndex((l) => l <= 1e-9);
+  assert.match(said, new RegExp(`BFGS reached loss 1e−9 at step ${k}`));
+  // Scrubbing back and forward again says the divergence again.
+  const scrub = (v) => page.$eval('#timeline', (e, v) => { e.value = v; e.dispatchEvent(new Event('input')); }, String(v));
+  await scrub(2);
+  await page.waitForTimeout(200);
+  await scrub(gd.diverged_at + 1);
+  await page.waitForTimeout(200);
+  assert.match(await page.textContent('#narration'), new RegExp(`gd diverged at step ${gd.diverged_at}`));
+  await page.done();
+});
+
+test('each card shows its optimizer\'s update rule and sentence; data surfaces offer an epochs axis', async () => {
+  const catalog = JSON.parse(execFileSync(cli, ['catalog']).toString());
+  const page = await open();
+  const cards = await page.$$eval('.run', (cs) => cs.map((c) => ({ rule: c.querySelector('.rule')?.textContent, what: c.querySelector('.what')?.textContent })));
+  const sc = await page.evaluate(() => window.playground.scenario());
+  for (const [i, r] of sc.runs.entries()) {
+    const info = catalog.optimizers.find((o) => o.name === r.optimizer.name);
+    assert.equal(cards[i].rule, info.rule);
+    assert.equal(cards[i].what, info.summary);
+  }
+  assert.equal(await page.isVisible('#x-epochs'), false);
+  await page.selectOption('#surface', '__data:linear');
+  assert.equal(await page.isVisible('#x-epochs'), true);
+  await page.click('#x-epochs');
+  assert.equal(await page.evaluate(() => window.playground._app.x_axis()), 'epochs');
+  assert.equal(await page.getAttribute('#x-epochs', 'aria-pressed'), 'true');
+  await page.selectOption('#surface', 'himmelblau');
+  assert.equal(await page.isVisible('#x-epochs'), false);
+  assert.equal(await page.evaluate(() => window.playground._app.x_axis()), 'steps');
+  await page.done();
+});
