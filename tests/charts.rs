@@ -286,3 +286,42 @@ fn epochs_count_the_points_processed() {
     pg.set_x_axis(XAxis::Epochs);
     assert_eq!(pg.chart_axis(), XAxis::Steps);
 }
+
+/// Presentation mode draws with a larger scale: the runs' lines and the labels grow with it.
+#[test]
+fn emphasis_thickens_lines_and_enlarges_type() {
+    let widths = |emphasis: f64| {
+        let mut pg = playground(DIVERGING, 50);
+        pg.set_emphasis(emphasis);
+        let fig = Figure {
+            width: 600,
+            height: 300,
+            panels: vec![Panel::Loss],
+            white: true,
+            scale: pg.ink(),
+            legend: true,
+        };
+        let svg = figure::svg(&mut pg, &fig).unwrap();
+        let doc = Document::parse(&svg).unwrap();
+        let stroke = doc
+            .descendants()
+            .filter(|n| {
+                n.attribute("stroke")
+                    .is_some_and(|s| s.eq_ignore_ascii_case("#00A6FB"))
+            })
+            .filter_map(|n| n.attribute("stroke-width")?.parse::<f64>().ok())
+            .fold(0.0, f64::max);
+        let font = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.attribute("font-size")?.parse::<f64>().ok())
+            .fold(0.0, f64::max);
+        (stroke, font)
+    };
+    let (s1, f1) = widths(1.0);
+    let (s2, f2) = widths(1.75);
+    assert!(s1 > 0.0 && f1 > 0.0);
+    // (Stroke widths are whole pixels.)
+    assert!(s2 / s1 >= 1.3, "lines {s1} → {s2}");
+    assert!((f2 / f1 - 1.75).abs() < 0.1, "type {f1} → {f2}");
+}
