@@ -149,6 +149,7 @@ fn traces(c: &mut Criterion) {
         let sc = Scenario {
             data: None,
             batch_size: None,
+            stop: None,
             surface: SurfaceSpec::named("rosenbrock"),
             start: Vec2::new(-1.5, 2.0),
             steps: 10_000,

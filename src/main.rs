@@ -5,7 +5,7 @@ use optimizer_playground::optim::{LineSearch, OPTIMIZERS};
 use optimizer_playground::playground::figure::{self, Figure};
 use optimizer_playground::playground::scene::Panel;
 use optimizer_playground::playground::{catalog, Playground};
-use optimizer_playground::run::{Session, Trace};
+use optimizer_playground::run::{end_label_within, Session, Trace};
 use optimizer_playground::scenario::{Scenario, MAX_JSON};
 use optimizer_playground::surface::LIBRARY;
 use optimizer_playground::text::escape_controls;
@@ -37,12 +37,20 @@ enum Cmd {
     /// finite (L(θ₀) where the loss is undefined) prints as null. Exit 0 on success, 2 with a
     /// one-line message on stderr for bad input. On a terminal, stderr shows the progress of
     /// long runs.
+    ///
+    /// Only when they apply: "batch_loss" (mini-batches), "val_loss" (a data set with
+    /// "validation"), "stopped_at" and "stop_reason" (a run that a rule of the scenario's
+    /// "stop" ended), and "end" (with --end, or when the scenario has "stop"): how the last
+    /// point looks, "minimum", "saddle", "maximum", "flat", "moving" or "diverged".
     Trace {
         /// The scenario file, or - for standard input.
         scenario: String,
         /// Indent the JSON.
         #[arg(long)]
         pretty: bool,
+        /// Add every run's "end" label (implied by a scenario with "stop").
+        #[arg(long)]
+        end: bool,
     },
     /// Draw the picture the page shows for a scenario, as SVG or PNG.
     ///
@@ -72,6 +80,19 @@ enum Cmd {
 #[derive(Serialize)]
 struct Output {
     runs: Vec<Trace>,
+}
+
+/// A run of `trace --end`: the trace and how it ends.
+#[derive(Serialize)]
+struct Ended {
+    #[serde(flatten)]
+    trace: Trace,
+    end: &'static str,
+}
+
+#[derive(Serialize)]
+struct EndedOutput {
+    runs: Vec<Ended>,
 }
 
 /// Reads the scenario text: at most [`MAX_JSON`] bytes (more is "too large", decided before
@@ -153,19 +174,38 @@ fn stepping<T>(x: &mut T, total: u64, step: fn(&mut T, u64), done: fn(&T) -> boo
     }
 }
 
-fn trace(path: &str, pretty: bool) -> Result<String, String> {
+fn trace(path: &str, pretty: bool, end: bool) -> Result<String, String> {
+    fn to_json<T: Serialize>(out: &T, pretty: bool) -> Result<String, String> {
+        let s = if pretty {
+            serde_json::to_string_pretty(out)
+        } else {
+            serde_json::to_string(out)
+        };
+        s.map_err(|e| format!("cannot write the output: {e}"))
+    }
     let text = read_input(path)?;
     let sc = Scenario::from_json(&text)?;
     let mut session = Session::new(&sc)?;
     stepping(&mut session, sc.steps, Session::step, Session::done);
-    let runs = session.finish();
-    let out = Output { runs };
-    let s = if pretty {
-        serde_json::to_string_pretty(&out)
-    } else {
-        serde_json::to_string(&out)
-    };
-    s.map_err(|e| format!("cannot write the output: {e}"))
+    if end || sc.stop.is_some() {
+        let surface = session.surface.clone();
+        let tol = sc.stop.and_then(|s| s.grad_tol);
+        let runs = session
+            .finish()
+            .into_iter()
+            .map(|trace| Ended {
+                end: end_label_within(&surface, &trace, tol).name(),
+                trace,
+            })
+            .collect();
+        return to_json(&EndedOutput { runs }, pretty);
+    }
+    to_json(
+        &Output {
+            runs: session.finish(),
+        },
+        pretty,
+    )
 }
 
 /// The arguments of `render`.
@@ -341,7 +381,11 @@ fn main() -> ExitCode {
 /// Runs a command: what to print on standard output, or the message of what went wrong.
 fn run(cli: Cli) -> Result<String, String> {
     match cli.cmd {
-        Cmd::Trace { scenario, pretty } => trace(&scenario, pretty),
+        Cmd::Trace {
+            scenario,
+            pretty,
+            end,
+        } => trace(&scenario, pretty, end),
         Cmd::Render(args) => render(args),
         Cmd::Catalog => serde_json::to_string(&catalog()).map_err(|e| e.to_string()),
         Cmd::Surfaces { json: true } => {

@@ -134,6 +134,9 @@ pub struct RunSpec {
     /// Seed of the run's mini-batch order and gradient noise (default: the data's seed, or 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    /// The run's own start `[x, y]` (overrides the scenario's `start`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Vec2>,
 }
 
 impl RunSpec {
@@ -149,6 +152,7 @@ impl RunSpec {
             batch_size: None,
             noise: None,
             seed: None,
+            start: None,
         }
     }
 
@@ -187,6 +191,9 @@ impl RunSpec {
         }
         if self.batch_size == Some(0) {
             return Err(format!("{path}.batch_size: must be at least 1"));
+        }
+        if let Some(p) = self.start {
+            check_start(p, &format!("{path}.start"))?;
         }
         if let Some(n) = self.noise {
             if !(n.is_finite() && (0.0..=1e6).contains(&n)) {
@@ -231,6 +238,66 @@ impl RunSpec {
     }
 }
 
+/// When a run stops before the scenario's `steps`: the scenario's `stop` (every rule optional;
+/// the first that holds after an iteration stops the run, see `docs/optimizers.md`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stop {
+    /// Stop at the first point θ_k where the exact full-batch ‖∇L(θ_k)‖ is below this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grad_tol: Option<f64>,
+    /// Stop once the run's gradient evaluations (`evals.grad`) reach this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_evals: Option<u64>,
+    /// With a validation split: stop once the validation loss has not improved on its best for
+    /// this many iterations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patience: Option<u64>,
+}
+
+impl Stop {
+    /// Checks every field; `validation` says whether the data set holds points out.
+    pub fn validate(&self, validation: bool) -> Result<(), String> {
+        if let Some(t) = self.grad_tol {
+            if t.is_nan() || t <= 0.0 {
+                return Err(format!("stop.grad_tol: must be > 0 (got {t})"));
+            }
+            if !t.is_finite() {
+                return Err(format!("stop.grad_tol: must be finite (got {t})"));
+            }
+        }
+        if self.max_evals == Some(0) {
+            return Err("stop.max_evals: must be at least 1 (got 0)".into());
+        }
+        match self.patience {
+            Some(0) => return Err("stop.patience: must be at least 1 (got 0)".into()),
+            Some(_) if !validation => {
+                return Err("stop.patience: early stopping needs held-out points \
+                            (a data set with \"validation\" above 0)"
+                    .into())
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Whether no rule is given.
+    pub fn is_empty(&self) -> bool {
+        self.grad_tol.is_none() && self.max_evals.is_none() && self.patience.is_none()
+    }
+}
+
+/// Checks a start: two finite numbers of size at most 1e12; the message names `field`.
+fn check_start(p: Vec2, field: &str) -> Result<(), String> {
+    if !p.is_finite() || p.norm() > 1e12 {
+        return Err(format!(
+            "{field}: must be two finite numbers of size at most 1e12 (got [{}, {}])",
+            p.x, p.y
+        ));
+    }
+    Ok(())
+}
+
 /// A whole scenario: a surface, a start, a number of iterations and the runs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -247,6 +314,9 @@ pub struct Scenario {
     /// default: the whole set).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_size: Option<u32>,
+    /// When runs stop before `steps` (absent: they take every step unless they diverge).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop: Option<Stop>,
 }
 
 impl Scenario {
@@ -282,11 +352,9 @@ impl Scenario {
         if self.batch_size == Some(0) {
             return Err("batch_size: must be at least 1".into());
         }
-        if !self.start.is_finite() || self.start.norm() > 1e12 {
-            return Err(format!(
-                "start: must be two finite numbers of size at most 1e12 (got [{}, {}])",
-                self.start.x, self.start.y
-            ));
+        check_start(self.start, "start")?;
+        if let Some(stop) = &self.stop {
+            stop.validate(self.held_out() > 0)?;
         }
         if self.steps > MAX_STEPS {
             return Err(format!("steps: at most {MAX_STEPS} (got {})", self.steps));
@@ -317,7 +385,9 @@ impl Scenario {
     /// a quasi-Newton step two without a line search, eight with one, and thirty when its
     /// gradients are noisy or on mini-batches (its line search then rarely ends early). Every
     /// evaluation counts the whole data set (the recorded loss is the full batch's); a named
-    /// surface counts as one point, an expression as one per 50 characters.
+    /// surface counts as one point, an expression as one per 50 characters. A `stop.grad_tol`
+    /// adds one full-batch gradient per step (its check), and a validation split one
+    /// evaluation of the held-out points per step (the validation loss).
     pub fn work(&self) -> f64 {
         fn per_step(o: &OptimizerConfig, stochastic: bool) -> f64 {
             use crate::optim::{LineSearch, OptKind};
@@ -337,15 +407,26 @@ impl Scenario {
             (None, Some(e)) => (e.len() as f64 / 50.0).max(1.0),
             (None, None) => 1.0,
         };
+        let check = if self.stop.is_some_and(|s| s.grad_tol.is_some()) {
+            points
+        } else {
+            0.0
+        };
+        let check = check + self.held_out() as f64;
         self.runs
             .iter()
             .map(|r| {
                 let batch = r.batch_size.or(self.batch_size).map_or(u32::MAX, |b| b);
                 let mini = self.data.as_ref().is_some_and(|d| batch < d.n);
                 let stochastic = mini || r.noise.is_some_and(|n| n > 0.0);
-                self.steps as f64 * per_step(&r.optimizer, stochastic) * points
+                self.steps as f64 * (per_step(&r.optimizer, stochastic) * points + check)
             })
             .sum()
+    }
+
+    /// How many data points are held out for validation (0 without data or a split).
+    pub fn held_out(&self) -> usize {
+        self.data.as_ref().map_or(0, DataSpec::held_out_count)
     }
 
     /// The surface: the data set's loss when `data` is given, else `surface`.
@@ -409,13 +490,22 @@ fn scenario_field(k: &str, v: &Value, p: &str) -> Option<String> {
         "start" => typed::<Vec2>(v, p, None),
         "steps" => typed::<u64>(v, p, None),
         "batch_size" => typed::<u32>(v, p, None),
+        "stop" => typed::<Stop>(
+            v,
+            p,
+            Some(&|k, x, q| match k {
+                "grad_tol" => typed::<f64>(x, q, None),
+                "max_evals" | "patience" => typed::<u64>(x, q, None),
+                _ => None,
+            }),
+        ),
         "data" => typed::<DataSpec>(
             v,
             p,
             Some(&|k, x, q| match k {
                 "n" => typed::<u32>(x, q, None),
                 "seed" => typed::<u64>(x, q, None),
-                "noise" => typed::<f64>(x, q, None),
+                "noise" | "validation" => typed::<f64>(x, q, None),
                 "kind" => typed::<crate::surface::DataKind>(x, q, None),
                 "features" => typed::<crate::surface::Features>(x, q, None),
                 _ => None,
@@ -451,6 +541,7 @@ fn run_field(k: &str, v: &Value, p: &str) -> Option<String> {
         "batch_size" => typed::<u32>(v, p, None),
         "noise" => typed::<f64>(v, p, None),
         "seed" => typed::<u64>(v, p, None),
+        "start" => typed::<Vec2>(v, p, None),
         _ => None,
     }
 }

@@ -15,8 +15,6 @@ use optimizer_playground::scenario::{RunSpec, Scenario};
 use optimizer_playground::surface::{data, DataKind, DataSpec, Dataset, Features, Surface};
 use optimizer_playground::{Mat2, Vec2};
 use serde_json::Value;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 // ---------------------------------------------------------------- helpers
 
@@ -90,8 +88,6 @@ fn max_abs_diff(a: &[Vec2], b: &[Vec2]) -> f64 {
         .map(|(p, q)| (p.x - q.x).abs().max((p.y - q.y).abs()))
         .fold(0.0, f64::max)
 }
-
-const BIN: &str = env!("CARGO_BIN_EXE_optimizer-playground");
 
 /// The example of the brief: 40 noisy points, a default batch of 8, a run with its own batch,
 /// noise and seed.
@@ -492,20 +488,7 @@ fn same_seed_same_path_other_seed_other_path() {
 /// `trace -` prints exactly the library's traces (batch losses included) for a data scenario.
 #[test]
 fn cli_prints_the_library_paths_for_a_data_scenario() {
-    let mut child = Command::new(BIN)
-        .args(["trace", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the binary");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(EXAMPLE.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::cli_with_input(&["trace", "-"], EXAMPLE);
     assert!(
         out.status.success(),
         "exit {:?}: {}",
@@ -1151,6 +1134,7 @@ fn the_logistic_view_is_centred_on_its_minimum() {
         noise: 0.8,
         seed: 4,
         features: Features::Standardized,
+        validation: None,
     };
     let s = Surface::data(&spec);
     let m = s.minima();

@@ -18,6 +18,8 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_optimizer-playground");
 
 // ------------------------------------------------------------------ fixtures
@@ -910,23 +912,11 @@ fn cli_default_panels() {
 
 #[test]
 fn cli_reads_the_scenario_from_standard_input() {
-    use std::io::Write;
-    use std::process::Stdio;
     let out = Scratch::new("stdin.svg");
-    let mut child = Command::new(BIN)
-        .args(["render", "-", "--out", out.path(), "--panels", "map"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(QUADRATIC.as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = common::cli_with_input(
+        &["render", "-", "--out", out.path(), "--panels", "map"],
+        QUADRATIC,
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = String::from_utf8(out.read()).unwrap();
     let doc = parse_sized(&text, 720, 480);

@@ -482,6 +482,7 @@ fn a_scenario_built_in_rust_round_trips() {
     let sc = Scenario {
         data: None,
         batch_size: None,
+        stop: None,
         surface: SurfaceSpec {
             name: Some("quadratic".into()),
             params: Some(params),
@@ -603,6 +604,7 @@ fn scenario_of(o: OptimizerConfig) -> Scenario {
     Scenario {
         data: None,
         batch_size: None,
+        stop: None,
         surface: SurfaceSpec::named("himmelblau"),
         start: Vec2::new(0.5, -0.5),
         steps: 20,

@@ -225,6 +225,7 @@ impl Playground {
             steps: 500,
             runs: Vec::new(),
             batch_size: None,
+            stop: None,
         })
     }
 
@@ -325,7 +326,8 @@ impl Playground {
         let same_world = new.surface == old.surface
             && new.data == old.data
             && new.start == old.start
-            && new.batch_size == old.batch_size;
+            && new.batch_size == old.batch_size
+            && new.stop == old.stop;
         if !same_world {
             return self.restart(new);
         }

@@ -19,8 +19,12 @@ pub struct Readout {
     pub grad_norm: String,
     pub lr: String,
     pub evals: String,
-    /// "diverged at step k", "done", or "".
+    /// At the run's end: "diverged at step k", "done", or (with the scenario's `stop`)
+    /// "stopped at step k (reason) · end" and "done · end"; "" before the end.
     pub status: String,
+    /// At the run's end, how its last point looks ("minimum", "saddle", "maximum", "flat",
+    /// "moving", "diverged"; see [`crate::run::end_label`]); "" before the end.
+    pub end: String,
     pub diverged: bool,
     /// "epoch 2.4 · batch 8 of 60" for mini-batch runs, else "".
     pub epoch: String,
@@ -51,20 +55,30 @@ impl Playground {
                 let e = r.evals_at[k];
                 let diverged = t.diverged_at.is_some() && k >= n;
                 // A run's end, shown when the step shown is its last.
-                let status = match t.diverged_at {
-                    _ if k < n => String::new(),
-                    Some(d) => format!("diverged at step {d}"),
-                    None if n as u64 >= sc.steps => "done".into(),
-                    None => String::new(),
+                let at_end = k >= n && (r.finished() || n as u64 >= sc.steps);
+                let end = if at_end {
+                    r.end_label(&session.surface).name()
+                } else {
+                    ""
+                };
+                let status = match (t.diverged_at, t.stopped_at) {
+                    _ if !at_end => String::new(),
+                    (Some(d), _) => format!("diverged at step {d}"),
+                    (None, Some(s)) => format!(
+                        "stopped at step {s} ({}) · {end}",
+                        t.stop_reason.as_deref().unwrap_or("stopping rule")
+                    ),
+                    (None, None) if sc.stop.is_some() => format!("done · {end}"),
+                    (None, None) => "done".into(),
                 };
                 let epoch = match (&session.surface, &r.sampler) {
                     (Surface::Data(d), Some(_)) => {
                         let b = r.spec.batch_size.or(sc.batch_size).unwrap_or(1).max(1) as usize;
-                        let per = d.len().div_ceil(b);
+                        let per = d.train_len().div_ceil(b);
                         format!(
                             "epoch {} · batch {b} of {}",
                             fmt_num((k as f64 / per as f64 * 10.0).floor() / 10.0),
-                            d.len()
+                            d.train_len()
                         )
                     }
                     _ => String::new(),
@@ -81,6 +95,7 @@ impl Playground {
                     lr: or_dash(lr),
                     evals: format!("{} L, {} ∇L, {} ∇²L", e.value, e.grad, e.hessian),
                     status,
+                    end: end.into(),
                     diverged,
                     epoch,
                 }

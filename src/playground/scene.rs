@@ -113,7 +113,7 @@ impl Playground {
         let cur = self.cursor() as usize;
         let axis = self.chart_axis();
         let n_points = match &self.session().surface {
-            Surface::Data(d) => d.len() as u64,
+            Surface::Data(d) => d.train_len() as u64,
             _ => 1,
         };
         let mut faint = Vec::new();

@@ -13,6 +13,11 @@
 //!
 //! The loss is the mean over the (mini-)batch: ½(ŷ − y)² for `linear`, log(1 + e^(−t·w·x)) for
 //! `logistic`. The map shows the full-batch loss.
+//!
+//! `validation: f` holds out a fraction of the points: the training loss (the surface, full
+//! batch and mini-batches alike) is then over the other points only, the feature statistics are
+//! the training points', and the held-out points give a validation loss
+//! ([`Dataset::validation_loss`]) and its minimizer ([`Dataset::validation_optimum`]).
 
 use crate::scalar::{f, Scalar};
 use crate::vec2::Vec2;
@@ -56,7 +61,14 @@ pub struct DataSpec {
     pub seed: u64,
     #[serde(default, skip_serializing_if = "is_raw")]
     pub features: Features,
+    /// The fraction of the points held out for validation, 0 to [`MAX_VALIDATION`] (absent or
+    /// 0: none). When positive, round(f·n) points are held out, at least 1 and at most n − 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<f64>,
 }
+
+/// The largest fraction of the points a data set may hold out.
+pub const MAX_VALIDATION: f64 = 0.9;
 
 fn is_raw(f: &Features) -> bool {
     *f == Features::Raw
@@ -157,6 +169,17 @@ impl DataSpec {
             },
             seed: 1,
             features: Features::Raw,
+            validation: None,
+        }
+    }
+
+    /// How many of the `n` points are held out: 0 without a split, else round(f·n) clamped to
+    /// 1 … n − 1.
+    pub fn held_out_count(&self) -> usize {
+        let n = self.n as usize;
+        match self.validation {
+            Some(f) if f > 0.0 && n >= 2 => ((f * n as f64).round() as usize).clamp(1, n - 1),
+            _ => 0,
         }
     }
 
@@ -176,6 +199,13 @@ impl DataSpec {
         if !self.features.applies_to(self.kind) {
             return Err("data.features: 'batchnorm' applies to 'linear' data only".into());
         }
+        if let Some(f) = self.validation {
+            if !(f.is_finite() && (0.0..=MAX_VALIDATION).contains(&f)) {
+                return Err(format!(
+                    "data.validation: must be a number from 0 to {MAX_VALIDATION} (got {f})"
+                ));
+            }
+        }
         Ok(())
     }
 }
@@ -192,11 +222,22 @@ pub struct Dataset {
     /// The model's inputs after the chosen scaling (for `batchnorm`, the raw x: the batch
     /// statistics are applied per batch).
     pub input: Vec<[f64; 2]>,
-    /// Per-feature mean and standard deviation over the whole set (of the raw inputs).
+    /// Per-feature mean and standard deviation over the training points (of the raw inputs).
     pub mean: [f64; 2],
     pub std: [f64; 2],
+    /// The indices of the training points, ascending: every point without a validation split.
+    pub train: Vec<u32>,
+    /// The indices of the held-out (validation) points, ascending: none without a split.
+    pub held_out: Vec<u32>,
     /// `[n, Σx, Σx², Σy, Σxy, Σy²]` of the model's full-batch inputs (`linear`).
     sums: [f64; 6],
+}
+
+/// Which points a loss is over: the training points or the held-out ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    Train,
+    HeldOut,
 }
 
 impl Dataset {
@@ -225,15 +266,21 @@ impl Dataset {
                 }
             }
         }
+        let (train, held_out) = split(spec);
         let feats: Vec<[f64; 2]> = match spec.kind {
             DataKind::Linear => raw.iter().map(|p| [p[0], 0.0]).collect(),
             DataKind::Logistic => raw.clone(),
         };
         let mut mean = [0.0; 2];
         let mut std = [0.0; 2];
+        let nt = train.len() as f64;
         for c in 0..2 {
-            let m = feats.iter().map(|p| p[c]).sum::<f64>() / n as f64;
-            let v = feats.iter().map(|p| (p[c] - m) * (p[c] - m)).sum::<f64>() / n as f64;
+            let m = train.iter().map(|&i| feats[i as usize][c]).sum::<f64>() / nt;
+            let v = train
+                .iter()
+                .map(|&i| (feats[i as usize][c] - m) * (feats[i as usize][c] - m))
+                .sum::<f64>()
+                / nt;
             mean[c] = m;
             std[c] = v.sqrt();
         }
@@ -260,17 +307,27 @@ impl Dataset {
             input,
             mean,
             std,
+            train,
+            held_out,
             sums: [0.0; 6],
         };
-        let xs = ds.model_inputs();
-        let n = n as f64;
+        ds.sums = ds.linear_sums(&ds.train);
+        ds
+    }
+
+    /// `[n, Σx, Σx², Σy, Σxy, Σy²]` over the points `idx` (in that order), with the model's
+    /// full-batch inputs.
+    fn linear_sums(&self, idx: &[u32]) -> [f64; 6] {
+        let all = self.model_inputs();
+        let xs: Vec<f64> = idx.iter().map(|&i| all[i as usize]).collect();
+        let ys: Vec<f64> = idx.iter().map(|&i| self.target[i as usize]).collect();
+        let n = idx.len() as f64;
         let sx: f64 = xs.iter().sum();
         let sxx: f64 = xs.iter().map(|x| x * x).sum();
-        let sy: f64 = ds.target.iter().sum();
-        let sxy: f64 = xs.iter().zip(&ds.target).map(|(x, y)| x * y).sum();
-        let syy: f64 = ds.target.iter().map(|y| y * y).sum();
-        ds.sums = [n, sx, sxx, sy, sxy, syy];
-        ds
+        let sy: f64 = ys.iter().sum();
+        let sxy: f64 = xs.iter().zip(&ys).map(|(x, y)| x * y).sum();
+        let syy: f64 = ys.iter().map(|y| y * y).sum();
+        [n, sx, sxx, sy, sxy, syy]
     }
 
     /// The first input as the model sees it with full-batch statistics (`linear`).
@@ -301,6 +358,7 @@ impl Dataset {
         }
     }
 
+    /// The number of points generated (training and held out).
     pub fn len(&self) -> usize {
         self.target.len()
     }
@@ -309,29 +367,58 @@ impl Dataset {
         self.target.is_empty()
     }
 
-    /// The mean loss over the points `batch` (in that order), or over all points in order
-    /// when `batch` is `None`.
+    /// The number of training points (all of them without a validation split): the set that
+    /// the full batch and the mini-batches are drawn from.
+    pub fn train_len(&self) -> usize {
+        self.train.len()
+    }
+
+    /// The mean loss over the points `batch` (in that order), or over the training points in
+    /// order when `batch` is `None` (every point without a validation split).
     pub fn eval<D: Scalar>(&self, batch: Option<&[u32]>, p: D, q: D) -> D {
-        let all: Vec<u32>;
-        let idx = match batch {
-            Some(b) => b,
-            None => {
-                all = (0..self.len() as u32).collect();
-                &all
-            }
-        };
+        self.mean_loss(batch.unwrap_or(&self.train), None, p, q)
+    }
+
+    /// The validation loss: the mean loss over the held-out points, the inputs scaled as the
+    /// training points are (batch normalization uses the training points' mean and variance,
+    /// as at inference); `None` without a validation split.
+    pub fn validation_loss<D: Scalar>(&self, p: D, q: D) -> Option<D> {
+        if self.held_out.is_empty() {
+            return None;
+        }
+        let bn = (self.spec.features == Features::Batchnorm).then(|| {
+            (
+                self.mean[0],
+                1.0 / (self.std[0] * self.std[0] + BN_EPS).sqrt(),
+            )
+        });
+        Some(self.mean_loss(&self.held_out, bn, p, q))
+    }
+
+    fn part_loss<D: Scalar>(&self, part: Part, p: D, q: D) -> Option<D> {
+        match part {
+            Part::Train => Some(self.eval(None, p, q)),
+            Part::HeldOut => self.validation_loss(p, q),
+        }
+    }
+
+    /// The mean loss over the points `idx`; batch normalization uses `bn` (mean, 1/√(σ² + ε))
+    /// when given, else the statistics of `idx`.
+    fn mean_loss<D: Scalar>(&self, idx: &[u32], bn: Option<(f64, f64)>, p: D, q: D) -> D {
         if idx.is_empty() {
             return D::cst(0.0);
         }
         let m = idx.len() as f64;
         let (bn_mean, bn_inv) = if self.spec.features == Features::Batchnorm {
-            let mu = idx.iter().map(|&i| self.input[i as usize][0]).sum::<f64>() / m;
-            let var = idx
-                .iter()
-                .map(|&i| (self.input[i as usize][0] - mu).powi(2))
-                .sum::<f64>()
-                / m;
-            (mu, 1.0 / (var + BN_EPS).sqrt())
+            bn.unwrap_or_else(|| {
+                let mu = idx.iter().map(|&i| self.input[i as usize][0]).sum::<f64>() / m;
+                let var = idx
+                    .iter()
+                    .map(|&i| (self.input[i as usize][0] - mu).powi(2))
+                    .sum::<f64>()
+                    / m;
+                (mu, 1.0 / (var + BN_EPS).sqrt())
+            })
         } else {
             (0.0, 1.0)
         };
@@ -355,19 +442,25 @@ impl Dataset {
         sum / D::cst(m)
     }
 
-    /// The least-squares solution for `linear` (the loss's minimum), if it exists.
+    /// The least-squares solution for `linear` (the training loss's minimum), if it exists.
     pub fn optimum(&self) -> Option<Vec2> {
         if self.spec.kind != DataKind::Linear {
             return None;
         }
-        let [n, sx, sxx, sy, sxy, _] = self.sums;
-        let det = n * sxx - sx * sx;
-        if det.abs() < 1e-300 {
+        least_squares(self.sums)
+    }
+
+    /// The minimizer of the validation loss, found as the training loss's is (least squares
+    /// for `linear`, Newton's method from 0 for `logistic`), if there is a validation split and
+    /// the minimum exists (one held-out point, or separable held-out points, have none).
+    pub fn validation_optimum(&self) -> Option<Vec2> {
+        if self.held_out.is_empty() {
             return None;
         }
-        let w = (n * sxy - sx * sy) / det;
-        let b = (sy - w * sx) / n;
-        Some(Vec2::new(w, b))
+        match self.spec.kind {
+            DataKind::Linear => least_squares(self.linear_sums(&self.held_out)),
+            DataKind::Logistic => self.newton_optimum(Part::HeldOut),
+        }
     }
 
     /// A view box around the interesting region, and a default start.
@@ -388,26 +481,31 @@ impl Dataset {
     /// The minimum of the full-batch logistic loss by Newton's method from 0, when it exists
     /// (separable data has none: the weights grow without bound).
     pub fn logistic_optimum(&self) -> Option<Vec2> {
-        use num_dual::{Dual2_64, HyperDual64};
         if self.spec.kind != DataKind::Logistic {
             return None;
         }
+        self.newton_optimum(Part::Train)
+    }
+
+    /// Newton's method from 0 on the loss over `part` (`logistic`).
+    fn newton_optimum(&self, part: Part) -> Option<Vec2> {
+        use num_dual::{Dual2_64, HyperDual64};
         let mut w = Vec2::ZERO;
         for _ in 0..60 {
-            let r = self.eval(
-                None,
+            let r = self.part_loss(
+                part,
                 HyperDual64::new(w.x, 1.0, 0.0, 0.0),
                 HyperDual64::new(w.y, 0.0, 1.0, 0.0),
-            );
+            )?;
             let g = Vec2::new(r.eps1, r.eps2);
             if g.norm() < 1e-12 {
                 return Some(w);
             }
             let xx = self
-                .eval(None, Dual2_64::new(w.x, 1.0, 0.0), Dual2_64::from(w.y))
+                .part_loss(part, Dual2_64::new(w.x, 1.0, 0.0), Dual2_64::from(w.y))?
                 .v2;
             let yy = self
-                .eval(None, Dual2_64::from(w.x), Dual2_64::new(w.y, 1.0, 0.0))
+                .part_loss(part, Dual2_64::from(w.x), Dual2_64::new(w.y, 1.0, 0.0))?
                 .v2;
             let h = crate::vec2::Mat2 {
                 a: xx,
@@ -420,8 +518,41 @@ impl Dataset {
                 return None;
             }
         }
-        (self.eval(None, w.x, w.y).is_finite()).then_some(w)
+        (self.part_loss(part, w.x, w.y)?.is_finite()).then_some(w)
     }
+}
+
+/// The least-squares line from `[n, Σx, Σx², Σy, Σxy, Σy²]`, if the inputs are not all equal.
+fn least_squares(sums: [f64; 6]) -> Option<Vec2> {
+    let [n, sx, sxx, sy, sxy, _] = sums;
+    let det = n * sxx - sx * sx;
+    if det.abs() < 1e-300 {
+        return None;
+    }
+    let w = (n * sxy - sx * sy) / det;
+    let b = (sy - w * sx) / n;
+    Some(Vec2::new(w, b))
+}
+
+/// The training and held-out indices (each ascending): a permutation of the points drawn from
+/// the data seed's generator on its own stream (so it depends on the seed and `n` alone, not
+/// on the points), whose first [`DataSpec::held_out_count`] entries are held out.
+fn split(spec: &DataSpec) -> (Vec<u32>, Vec<u32>) {
+    let n = spec.n as usize;
+    let h = spec.held_out_count();
+    let all: Vec<u32> = (0..n as u32).collect();
+    if h == 0 {
+        return (all, Vec::new());
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
+    rng.set_stream(1);
+    let mut order = all;
+    order.shuffle(&mut rng);
+    let mut held_out = order[..h].to_vec();
+    let mut train = order[h..].to_vec();
+    held_out.sort_unstable();
+    train.sort_unstable();
+    (train, held_out)
 }
 
 /// log(1 + eᶻ), stable for large |z|.

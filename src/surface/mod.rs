@@ -160,7 +160,8 @@ impl Surface {
         }
     }
 
-    /// The known minima, for markers (none for expressions).
+    /// The known minima, for markers (none for expressions; a data set's training-loss
+    /// minimum).
     pub fn minima(&self) -> Vec<Vec2> {
         match self {
             Surface::Named(n) => n.minima(),
@@ -170,6 +171,24 @@ impl Surface {
                 .or_else(|| d.logistic_optimum())
                 .into_iter()
                 .collect(),
+        }
+    }
+
+    /// The minimizer of a data surface's validation loss (the held-out points'), for a
+    /// marker; `None` without a validation split or when it has none.
+    pub fn validation_minimum(&self) -> Option<Vec2> {
+        match self {
+            Surface::Data(d) => d.validation_optimum(),
+            _ => None,
+        }
+    }
+
+    /// The validation loss at `p` (the mean loss over a data set's held-out points); `None`
+    /// without a validation split.
+    pub fn validation_loss(&self, p: Vec2) -> Option<f64> {
+        match self {
+            Surface::Data(d) => d.validation_loss(p.x, p.y),
+            _ => None,
         }
     }
 

@@ -57,6 +57,7 @@ pub fn scenario_expr(expr: &str, start: [f64; 2], steps: u64, runs: Vec<RunSpec>
         start: Vec2::from(start),
         steps,
         runs,
+        stop: None,
     }
 }
 
@@ -69,6 +70,7 @@ pub fn scenario_named(name: &str, start: [f64; 2], steps: u64, runs: Vec<RunSpec
         start: Vec2::from(start),
         steps,
         runs,
+        stop: None,
     }
 }
 
@@ -137,6 +139,7 @@ pub fn data_spec(kind: DataKind, n: u32, noise: f64, seed: u64, features: Featur
         noise,
         seed,
         features,
+        validation: None,
     }
 }
 
@@ -155,6 +158,7 @@ pub fn scenario_data(
         start: Vec2::from(start),
         steps,
         runs,
+        stop: None,
     }
 }
 
@@ -189,4 +193,21 @@ pub fn assert_same_trace(a: &Trace, b: &Trace) {
     );
     assert_eq!(a.evals, b.evals, "{}: evals", a.label);
     assert_eq!(a.diverged_at, b.diverged_at, "{}: diverged_at", a.label);
+}
+
+/// Runs the command line with `args`, `input` on its standard input; its output.
+pub fn cli_with_input(args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_optimizer-playground"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the binary");
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(input.as_bytes()).expect("write the input");
+    }
+    child.wait_with_output().expect("wait for the binary")
 }
