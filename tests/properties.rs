@@ -612,7 +612,13 @@ fn one_series() -> impl Strategy<Value = SeriesParts> {
         prop::collection::vec((finite(), finite()), 0..40),
         any::<bool>(),
         prop::option::of(any::<usize>()),
-        select(vec![Look::Line, Look::Faint, Look::Bold, Look::Dots]),
+        select(vec![
+            Look::Line,
+            Look::Faint,
+            Look::Bold,
+            Look::Dots,
+            Look::Dashed,
+        ]),
         any::<(u8, u8, u8)>(),
     )
         .prop_map(|(mut points, sorted, marker, look, (r, g, b))| {

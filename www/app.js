@@ -304,7 +304,9 @@ function refreshReadouts() {
     const line3 = el('div', { text: r.evals });
     const kids = [line1, line2, line3];
     if (r.epoch) kids.push(el('div', { class: 'epoch', text: r.epoch }));
-    if (r.status) kids.push(el('div', { class: 'status' + (r.diverged ? ' bad' : ''), text: r.status }));
+    // At the end: how the last point looks (minimum, saddle, …), from the exact Hessian.
+    const end = r.end && !r.diverged && !r.status.includes(r.end) ? ' · ' + r.end : '';
+    if (r.status) kids.push(el('div', { class: 'status' + (r.diverged ? ' bad' : ''), text: r.status + end }));
     box.replaceChildren(...kids);
   }
 }

@@ -83,7 +83,11 @@ impl Playground {
             s.axis_names(),
             style,
             &mut |r| paint(base, r),
-        )
+        )?;
+        match s.validation_minimum() {
+            Some(v) => map::draw_validation_min(root, self.viewport(), v, style),
+            None => Ok(()),
+        }
     }
 
     /// The whole map: base, every trajectory (points closer than `min_px` pixels merged; 0
@@ -165,6 +169,19 @@ impl Playground {
                             diverged,
                         });
                     }
+                    if !t.val_loss.is_empty() {
+                        // The held-out loss, dashed, beside the training loss.
+                        main.push(Series {
+                            color,
+                            marker: None,
+                            points: chart::minmax_decimate_by(n + 1, buckets, |j| {
+                                (x(j), t.val_loss[j])
+                            }),
+                            look: Look::Dashed,
+                            label: String::new(),
+                            diverged,
+                        });
+                    }
                     main.push(Series {
                         color,
                         marker: Some((x(n), t.loss[n])),
@@ -179,6 +196,14 @@ impl Playground {
         faint.append(&mut main);
         let title = match panel {
             Panel::Lr => "Learning rate",
+            _ if self
+                .session()
+                .runs
+                .iter()
+                .any(|r| !r.trace.val_loss.is_empty()) =>
+            {
+                "Loss (training; dashed: held-out)"
+            }
             _ if self.scenario().data.is_some() => "Loss (full batch; faint: mini-batch)",
             _ => "Loss L(θ)",
         };

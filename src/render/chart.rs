@@ -47,6 +47,8 @@ pub enum Look {
     Bold,
     /// A dot at every point.
     Dots,
+    /// A dashed line (a held-out loss beside its training loss).
+    Dashed,
 }
 
 /// How a chart looks.
@@ -385,9 +387,13 @@ pub fn draw<DB: DrawingBackend>(
         let line = match s.look {
             Look::Faint => s.color.mix(0.35).stroke_width(px(1.0)),
             Look::Bold => s.color.stroke_width(px(2.5)),
-            Look::Line | Look::Dots => s.color.stroke_width(px(1.6)),
+            Look::Line | Look::Dots | Look::Dashed => s.color.stroke_width(px(1.6)),
         };
-        if s.look == Look::Dots {
+        if s.look == Look::Dashed {
+            chart
+                .draw_series(DashedLineSeries::new(pts, px(6.0), px(4.0), line))
+                .map_err(err)?;
+        } else if s.look == Look::Dots {
             let dot = s.color.mix(0.75).filled();
             chart
                 .draw_series(pts.map(|p| Circle::new(p, px(2.6), dot)))

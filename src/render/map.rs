@@ -292,6 +292,40 @@ fn draw_colorbar<DB: DrawingBackend>(
     .map_err(err)
 }
 
+/// The minimum of the held-out (validation) loss: a hollow diamond labelled "held-out min".
+pub fn draw_validation_min<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    vp: &Viewport,
+    p: Vec2,
+    style: &MapStyle,
+) -> DrawResult {
+    let c = vp.to_px(p);
+    if !vp.plot().contains(c) {
+        return Ok(());
+    }
+    let r = 7.0 * style.scale;
+    let ring: Vec<(i32, i32)> = [(0.0, -r), (r, 0.0), (0.0, r), (-r, 0.0), (0.0, -r)]
+        .iter()
+        .map(|d| ipt((c.0 + d.0, c.1 + d.1)))
+        .collect();
+    root.draw(&PathElement::new(
+        ring.clone(),
+        INK.mix(0.85).stroke_width(style.px(4.0)),
+    ))
+    .map_err(err)?;
+    root.draw(&PathElement::new(ring, WHITE.stroke_width(style.px(2.0))))
+        .map_err(err)?;
+    let text = super::font(11.0 * style.scale)
+        .color(&WHITE)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    root.draw(&Text::new(
+        "held-out min",
+        ipt((c.0 + r + 4.0 * style.scale, c.1)),
+        text,
+    ))
+    .map_err(err)
+}
+
 /// A five-pointed star of outer radius `r` at pixel `c`.
 fn star<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: (f64, f64), r: f64) -> DrawResult {
     let pts: Vec<(i32, i32)> = (0..10)
@@ -432,8 +466,26 @@ pub fn draw_marks<DB: DrawingBackend>(
             .map_err(err)?;
         }
     }
+    // Runs with a start of their own: a ring in their colour there.
+    for r in runs
+        .iter()
+        .filter(|r| r.path.first().is_some_and(|&p| p != start))
+    {
+        let c = vp.to_px(r.path[0]);
+        if plot.contains(c) {
+            root.draw(&Circle::new(ipt(c), style.px(5.0), WHITE.filled()))
+                .map_err(err)?;
+            root.draw(&Circle::new(
+                ipt(c),
+                style.px(5.0),
+                r.color.stroke_width(style.px(2.5)),
+            ))
+            .map_err(err)?;
+        }
+    }
     let c = vp.to_px(start);
-    if plot.contains(c) {
+    let used = runs.is_empty() || runs.iter().any(|r| r.path.first() == Some(&start));
+    if used && plot.contains(c) {
         root.draw(&Circle::new(ipt(c), style.px(6.0), WHITE.filled()))
             .map_err(err)?;
         root.draw(&Circle::new(
