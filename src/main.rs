@@ -237,6 +237,15 @@ struct RenderArgs {
     /// Leave out the map's legend of the runs.
     #[arg(long)]
     no_legend: bool,
+    /// Show inside the optimizer on the map: for run --run at iteration K = --step (from θ_K to
+    /// θ_{K+1}; default the last iteration), the gradient, the step and what the optimizer
+    /// computes on its way (velocity, per-coordinate steps, clipping, bounds, lookahead,
+    /// Newton's model, line-search trials), with the numbers in a box.
+    #[arg(long)]
+    inner: bool,
+    /// The run --inner looks into (from 0; default the first).
+    #[arg(long, requires = "inner")]
+    run: Option<usize>,
 }
 
 /// The largest figure side, in pixels.
@@ -307,15 +316,41 @@ fn render(a: RenderArgs) -> Result<String, String> {
             ));
         }
     }
-    let k = a.step.unwrap_or(sc.steps);
-    if k > sc.steps {
+    // With --inner, K is an iteration: the figure shows θ_K and the step to θ_{K+1}.
+    let k = a.step.unwrap_or(if a.inner {
+        sc.steps.saturating_sub(1)
+    } else {
+        sc.steps
+    });
+    if k > sc.steps || (a.inner && k >= sc.steps) {
+        return Err(if a.inner {
+            format!(
+                "--step: with --inner, an iteration below the scenario's steps, {} (got {k})",
+                sc.steps
+            )
+        } else {
+            format!(
+                "--step: at most the scenario's steps, {} (got {k})",
+                sc.steps
+            )
+        });
+    }
+    let run = a.run.unwrap_or(0);
+    if a.inner && run >= sc.runs.len() {
         return Err(format!(
-            "--step: at most the scenario's steps, {} (got {k})",
-            sc.steps
+            "--run: the scenario has {} run{} (got {run})",
+            sc.runs.len(),
+            if sc.runs.len() == 1 { "" } else { "s" }
         ));
     }
     let mut pg = Playground::new(sc)?;
-    stepping(&mut pg, k, Playground::step, |pg| pg.session().done());
+    let reach = if a.inner { k + 1 } else { k };
+    stepping(&mut pg, reach, Playground::step, |pg| pg.session().done());
+    if a.inner {
+        pg.select_run(run);
+        pg.set_cursor(k as f64);
+        pg.set_show_inner(true);
+    }
     let fig = Figure {
         width,
         height: a.height,

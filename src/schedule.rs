@@ -59,7 +59,7 @@ const fn field(
         default,
         required,
         integer,
-        meaning,
+        meaning: crate::text::doc(meaning),
     }
 }
 

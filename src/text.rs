@@ -53,6 +53,17 @@ pub fn escape_controls(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text only the command line and the catalog show (descriptions, meanings, update rules): the
+/// page reads it from the catalog the build writes beside the wasm, so the wasm leaves it out
+/// (it is `""` there) and stays small.
+pub const fn doc(s: &'static str) -> &'static str {
+    if cfg!(target_arch = "wasm32") {
+        ""
+    } else {
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

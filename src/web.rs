@@ -230,6 +230,17 @@ impl App {
             .collect();
         serde_json::to_string(&said).unwrap_or_else(|_| "[]".into())
     }
+    /// Shows or hides the view inside the selected run's optimizer at the timeline's step.
+    pub fn set_show_inner(&mut self, on: bool) {
+        self.pg.set_show_inner(on);
+    }
+    pub fn show_inner(&self) -> bool {
+        self.pg.show_inner()
+    }
+    /// The numbers of that view, one sentence a line, as a JSON array.
+    pub fn inner_text_json(&self) -> String {
+        serde_json::to_string(&self.pg.inner_text()).unwrap_or_else(|_| "[]".into())
+    }
     /// The charts' x axis as drawn (`epochs` falls back to `steps` off data surfaces).
     pub fn x_axis(&self) -> String {
         self.pg.chart_axis().name().into()
@@ -510,6 +521,11 @@ impl App {
             &style,
         )
         .map_err(js_err)?;
+        if self.pg.show_inner() {
+            self.pg
+                .draw_inner(&area(&self.overlay)?, &style)
+                .map_err(js_err)?;
+        }
         self.trails = Some(trails);
         Ok(())
     }

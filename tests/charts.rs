@@ -14,6 +14,9 @@ use optimizer_playground::scenario::Scenario;
 use plotters::style::RGBColor;
 use roxmltree::Document;
 
+mod common;
+use common::svg::{number, text_of};
+
 /// Rosenbrock's default scene with gradient descent at η = 0.01, which diverges within a few
 /// steps, beside three healthy runs.
 const DIVERGING: &str = r##"{"surface": {"name": "rosenbrock"}, "start": [-1.5, 2.0], "steps": 300,
@@ -46,22 +49,13 @@ fn texts(svg: &str) -> Vec<(String, String, String)> {
     doc.descendants()
         .filter(|n| n.has_tag_name("text"))
         .map(|n| {
-            let t: String = n
-                .descendants()
-                .filter(|d| d.is_text())
-                .filter_map(|d| d.text())
-                .collect();
             (
-                t.trim().to_string(),
+                text_of(n),
                 n.attribute("text-anchor").unwrap_or("").to_string(),
                 n.attribute("fill").unwrap_or("").to_uppercase(),
             )
         })
         .collect()
-}
-
-fn number(s: &str) -> Option<f64> {
-    s.replace('−', "-").replace(',', "").parse().ok()
 }
 
 /// The y axis's labels (right-aligned numbers) and the x axis's (centred numbers).

@@ -19,6 +19,7 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 mod common;
+use common::svg::{attr, number, text_of};
 
 const BIN: &str = env!("CARGO_BIN_EXE_optimizer-playground");
 
@@ -129,25 +130,6 @@ fn shown_runs(pg: &Playground) -> Vec<(String, Option<Vec<Vec2>>)> {
 const TOL: f64 = 1.5;
 
 // ------------------------------------------------------------------ helpers: SVG
-
-fn attr<'a>(n: Node<'a, '_>, name: &str) -> &'a str {
-    n.attribute(name).unwrap_or("")
-}
-
-/// The text of a `<text>` element, trimmed.
-fn text_of(n: Node) -> String {
-    n.descendants()
-        .filter(|d| d.is_text())
-        .filter_map(|d| d.text())
-        .collect::<String>()
-        .trim()
-        .to_string()
-}
-
-/// A tick label as a number (the page prints a Unicode minus).
-fn number(s: &str) -> Option<f64> {
-    s.trim().replace('−', "-").parse().ok()
-}
 
 fn texts(doc: &Document) -> Vec<String> {
     doc.descendants()

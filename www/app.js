@@ -211,8 +211,8 @@ function runCard(i, spec, color) {
   const remove = el('button', { type: 'button', class: 'btn icon', title: 'Remove this run', 'aria-label': 'Remove run', text: '✕' });
   remove.addEventListener('click', () => { app.remove_run(i); buildRuns(); afterChange(); });
   const data = scenario().data;
-  if (i === app.selected() && data) card.classList.add('selected');
-  const name = el('span', { class: 'name', text: (spec.label || info.title), title: info.title + (data ? ' (click: show its model on the data)' : '') });
+  if (i === app.selected() && (data || app.show_inner())) card.classList.add('selected');
+  const name = el('span', { class: 'name', text: (spec.label || info.title), title: info.title + ' (click: select it' + (data ? ', show its model on the data' : '') + ', look inside it)' });
   name.addEventListener('click', () => { app.select_run(i); buildRuns(); afterChange(); });
   card.append(el('div', { class: 'run-head' },
     el('span', { class: 'dot' }),
@@ -330,6 +330,25 @@ function refresh() {
   refreshPlaybar();
   refreshReadouts();
   narrate();
+  refreshInner();
+}
+
+// ------------------------------------------------------------------ inside the optimizer
+
+// The selected run's step at the timeline's point, drawn by the engine on the map; its numbers
+// (from the engine's state, as text) in a box over the map.
+function refreshInner() {
+  const on = app.show_inner();
+  const box = $('inner-text');
+  box.hidden = !on;
+  $('inner').setAttribute('aria-pressed', String(on));
+  if (on) box.textContent = JSON.parse(app.inner_text_json()).join('\n');
+}
+
+function toggleInner() {
+  app.set_show_inner(!app.show_inner());
+  buildRuns();
+  afterChange();
 }
 
 // ------------------------------------------------------------------ narration
@@ -604,6 +623,7 @@ const KEYS = [
   { keys: ['−'], what: 'zoom out', on: (e) => e.key === '-' || e.key === '_', run: () => zoomBy(0.8) },
   { keys: ['0'], what: 'reset the view', on: (e) => e.key === '0', run: () => { app.reset_view(); app.draw(); } },
   { keys: ['R'], what: 'restart the runs from the start', on: (e) => e.key.toLowerCase() === 'r', run: () => { app.set_playing(false); app.reset(); afterChange(); } },
+  { keys: ['I'], what: "inside the selected run's optimizer at this step", on: (e) => e.key.toLowerCase() === 'i', run: toggleInner },
   { keys: ['X'], what: 'charts per step, per gradient evaluation, per epoch', on: (e) => e.key.toLowerCase() === 'x', run: cycleAxis },
   { keys: ['1', '…', '9'], what: 'lesson 1 to 9', on: (e) => /^[1-9]$/.test(e.key), run: (e) => openLesson(Number(e.key) - 1) },
   { keys: ['Page Down'], what: "the lesson's next scene", on: (e) => e.key === 'PageDown', run: () => moveScene(1) },
@@ -698,6 +718,7 @@ async function main() {
   });
   $('play').addEventListener('click', () => { app.set_playing(!app.playing()); refreshPlaybar(); });
   $('stepbtn').addEventListener('click', () => { app.set_playing(false); app.step_soon(1); afterChange(); });
+  $('inner').addEventListener('click', toggleInner);
   $('reset').addEventListener('click', () => { app.set_playing(false); app.reset(); afterChange(); });
   $('timeline').addEventListener('input', () => { app.set_playing(false); app.set_cursor(Number($('timeline').value)); afterChange(); });
   $('limit').addEventListener('change', () => {

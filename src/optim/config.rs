@@ -10,6 +10,7 @@
 //! defaults ([`OptimizerConfig::resolve`]), the page's sliders (the table's JSON) and the
 //! command line's `optimizers` all follow from these two declarations.
 
+use crate::text::doc;
 use serde::de::{self, MapAccess, Visitor};
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -149,7 +150,7 @@ impl HyperSpec {
             integer: matches!(valid, Valid::Integer { .. }),
             label: symbol,
             symbol,
-            meaning,
+            meaning: doc(meaning),
             valid,
         }
     }
@@ -171,7 +172,10 @@ impl HyperSpec {
         HyperSpec { label, ..self }
     }
     const fn with_meaning(self, meaning: &'static str) -> Self {
-        HyperSpec { meaning, ..self }
+        HyperSpec {
+            meaning: doc(meaning),
+            ..self
+        }
     }
 }
 
@@ -440,9 +444,9 @@ const fn entry(
         kind,
         name,
         title,
-        description,
-        summary,
-        rule,
+        description: doc(description),
+        summary: doc(summary),
+        rule: doc(rule),
         params,
         first_order: true,
         line_search: false,

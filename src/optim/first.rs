@@ -4,6 +4,7 @@
 //! before a rule sees them, so every rule composes with every one of them.
 
 use super::config::{Hyper, OptKind, Param};
+use super::Probe;
 use crate::vec2::Vec2;
 
 /// The state every first-order rule may keep (zero at the start).
@@ -21,6 +22,23 @@ pub struct Moments {
     pub alpha: f64,
     /// Steps taken so far (the next step is `t + 1`).
     pub t: u64,
+}
+
+/// What a rule computed on its way to `θ_{k+1}`, for a [`Probe`]: the parts of the update that
+/// the state alone does not show.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RuleNote {
+    /// The per-coordinate step of a rule that scales each coordinate on its own (AdaGrad,
+    /// RMSprop, the Adam family, AdaBound, AdaDelta, Lion): `θ_{k+1} = θ − coords` (`− decay`),
+    /// e.g. `η m̂ / (√v̂ + ε)` for Adam.
+    pub coords: Option<Vec2>,
+    /// The decoupled weight decay's part of the step (AdamW, Lion): `η λ θ`.
+    pub decay: Option<Vec2>,
+    /// RAdam: `ρ_t`, and the rectifier `r_t` (`None` in the SGD-with-momentum phase, `ρ_t ≤ 5`).
+    pub rectifier: Option<(f64, Option<f64>)>,
+    /// AdaBound: the bounds `lo_t`, `hi_t` of the per-coordinate rate and the rate before
+    /// clamping, `a_t / (√v + ε)` (the rate used is it clamped into `[lo_t, hi_t]`).
+    pub bounds: Option<(f64, f64, Vec2)>,
 }
 
 /// A first-order rule with its hyper-parameters and state.
@@ -71,6 +89,16 @@ fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
 fn pow(b: f64, t: f64) -> f64 {
     libm::pow(b, t)
 }
+/// Tells `probe` the per-coordinate step `coords` (nothing when it does not listen).
+#[inline]
+fn note<P: Probe>(probe: &mut P, coords: Vec2) {
+    if P::ON {
+        probe.rule(&RuleNote {
+            coords: Some(coords),
+            ..RuleNote::default()
+        });
+    }
+}
 
 impl Rule {
     pub fn new(kind: OptKind, hp: Hyper) -> Self {
@@ -95,7 +123,20 @@ impl Rule {
 
     /// One update with the (clipped, L2-augmented) gradient `g` and rate `eta`. Returns the new
     /// point and the rate actually used (SGD-HD's learned one; `eta` otherwise).
+    #[inline]
     pub fn step(&mut self, theta: Vec2, g: Vec2, eta: f64) -> (Vec2, f64) {
+        self.step_probed(theta, g, eta, &mut super::NoProbe)
+    }
+
+    /// [`Rule::step`], telling `probe` what it computes on its way ([`RuleNote`]).
+    #[inline]
+    pub fn step_probed<P: Probe>(
+        &mut self,
+        theta: Vec2,
+        g: Vec2,
+        eta: f64,
+        probe: &mut P,
+    ) -> (Vec2, f64) {
         use Param::*;
         let h = self.hp;
         let st = &mut self.st;
@@ -113,11 +154,15 @@ impl Rule {
             }
             OptKind::Adagrad => {
                 st.v += sq(g);
-                theta - eta * div(g, add_s(sqrt(st.v), h[Eps]))
+                let c = eta * div(g, add_s(sqrt(st.v), h[Eps]));
+                note(probe, c);
+                theta - c
             }
             OptKind::Rmsprop => {
                 st.v = h[Rho] * st.v + (1.0 - h[Rho]) * sq(g);
-                theta - eta * div(g, add_s(sqrt(st.v), h[Eps]))
+                let c = eta * div(g, add_s(sqrt(st.v), h[Eps]));
+                note(probe, c);
+                theta - c
             }
             OptKind::Adam | OptKind::Adamw => {
                 adam_moments(st);
@@ -126,9 +171,18 @@ impl Rule {
                 let vh = st.v.map(|v| v / c2);
                 let u = div(mh, add_s(sqrt(vh), h[Eps]));
                 if self.kind == OptKind::Adamw {
+                    if P::ON {
+                        probe.rule(&RuleNote {
+                            coords: Some(eta * u),
+                            decay: Some(eta * (h[WeightDecay] * theta)),
+                            ..RuleNote::default()
+                        });
+                    }
                     theta - eta * (u + h[WeightDecay] * theta)
                 } else {
-                    theta - eta * u
+                    let c = eta * u;
+                    note(probe, c);
+                    theta - c
                 }
             }
             OptKind::Amsgrad => {
@@ -138,7 +192,9 @@ impl Rule {
                 let c2 = 1.0 - pow(h[Beta2], t);
                 let mh = st.m.map(|m| m / c1);
                 let den = st.aux.map(|v| (v / c2).sqrt() + h[Eps]);
-                theta - eta * div(mh, den)
+                let c = eta * div(mh, den);
+                note(probe, c);
+                theta - c
             }
             OptKind::Nadam => {
                 adam_moments(st);
@@ -148,7 +204,9 @@ impl Rule {
                 let b = 1.0 - pow(h[Beta1], t);
                 let n =
                     st.m.zip(g, |m, g| h[Beta1] * m / a + (1.0 - h[Beta1]) * g / b);
-                theta - eta * div(n, add_s(sqrt(vh), h[Eps]))
+                let c = eta * div(n, add_s(sqrt(vh), h[Eps]));
+                note(probe, c);
+                theta - c
             }
             OptKind::Radam => {
                 adam_moments(st);
@@ -161,9 +219,25 @@ impl Rule {
                     let r = ((rho_t - 4.0) * (rho_t - 2.0) * rho_inf
                         / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t))
                         .sqrt();
-                    theta - eta * r * div(mh, add_s(sqrt(vh), h[Eps]))
+                    let c = eta * r * div(mh, add_s(sqrt(vh), h[Eps]));
+                    if P::ON {
+                        probe.rule(&RuleNote {
+                            coords: Some(c),
+                            rectifier: Some((rho_t, Some(r))),
+                            ..RuleNote::default()
+                        });
+                    }
+                    theta - c
                 } else {
-                    theta - eta * mh
+                    let c = eta * mh;
+                    if P::ON {
+                        probe.rule(&RuleNote {
+                            coords: Some(c),
+                            rectifier: Some((rho_t, None)),
+                            ..RuleNote::default()
+                        });
+                    }
+                    theta - c
                 }
             }
             OptKind::Adabound => {
@@ -174,6 +248,13 @@ impl Rule {
                 let hi = f * (1.0 + 1.0 / (h[Gamma] * t));
                 let step =
                     st.v.zip(st.m, |v, m| clamp(a / (v.sqrt() + h[Eps]), lo, hi) * m);
+                if P::ON {
+                    probe.rule(&RuleNote {
+                        coords: Some(step),
+                        bounds: Some((lo, hi, st.v.map(|v| a / (v.sqrt() + h[Eps])))),
+                        ..RuleNote::default()
+                    });
+                }
                 theta - step
             }
             OptKind::Adadelta => {
@@ -184,10 +265,19 @@ impl Rule {
                     (u.y + h[Eps]).sqrt() / (st.v.y + h[Eps]).sqrt() * g.y,
                 );
                 st.aux = h[Rho] * st.aux + (1.0 - h[Rho]) * sq(delta);
-                theta - eta * delta
+                let c = eta * delta;
+                note(probe, c);
+                theta - c
             }
             OptKind::Lion => {
                 let c = h[Beta1] * st.m + (1.0 - h[Beta1]) * g;
+                if P::ON {
+                    probe.rule(&RuleNote {
+                        coords: Some(eta * c.map(sign)),
+                        decay: Some(eta * (h[WeightDecay] * theta)),
+                        ..RuleNote::default()
+                    });
+                }
                 let next = theta - eta * (c.map(sign) + h[WeightDecay] * theta);
                 st.m = h[Beta2] * st.m + (1.0 - h[Beta2]) * g;
                 next

@@ -16,7 +16,7 @@ mod second;
 pub use config::{
     Hyper, HyperSpec, LineSearch, OptInfo, OptKind, OptimizerConfig, Param, Valid, OPTIMIZERS,
 };
-pub use first::{Moments, Rule};
+pub use first::{Moments, Rule, RuleNote};
 pub use second::{two_loop, Bfgs, Lbfgs, Newton, CURVATURE_MIN};
 
 use crate::surface::Surface;
@@ -129,6 +129,37 @@ pub enum Fail {
     Point,
 }
 
+/// What an iteration computes on its way, told to an observer: the page's view "inside the
+/// optimizer" replays one iteration with a recording probe ([`Method::step_probed`]). Every
+/// report has an empty default; the engine's own stepping passes [`NoProbe`], whose `ON` is
+/// false, so every report compiles away and the hot path is unchanged.
+pub trait Probe {
+    /// Whether reports are made at all (a constant: `false` removes them at compile time).
+    const ON: bool = true;
+    /// First-order: the gradient point `θ̃`, the gradient read there (with noise, before
+    /// clipping) and the gradient the rule gets (after clipping and L2).
+    fn gradient(&mut self, _at: Vec2, _raw: Vec2, _processed: Vec2) {}
+    /// First-order: what the rule computed on its way (see [`RuleNote`]).
+    fn rule(&mut self, _note: &RuleNote) {}
+    /// Lookahead: the fast point the inner optimizer reached, before any synchronisation
+    /// (nested lookaheads report innermost first).
+    fn fast(&mut self, _fast: Vec2) {}
+    /// Newton: `L(θ_k)`, `∇L(θ_k)`, `∇²L(θ_k)`, and the solution `δ` of `(H + λI) δ = g`.
+    fn newton(&mut self, _f: f64, _g: Vec2, _h: Mat2, _delta: Vec2) {}
+    /// Quasi-Newton: `L(θ_k)`, `g_k`, the direction `p` and whether it was reset to `−g_k`.
+    fn direction(&mut self, _f: f64, _g: Vec2, _p: Vec2, _reset: bool) {}
+    /// A line-search trial, in order: the step length, the point `θ_k + α p` and `L` there.
+    fn trial(&mut self, _alpha: f64, _x: Vec2, _f: f64) {}
+}
+
+/// The probe that listens to nothing: what every ordinary step uses.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoProbe;
+
+impl Probe for NoProbe {
+    const ON: bool = false;
+}
+
 /// Gradient clipping, `{"norm": c}` or `{"value": c}`.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -205,6 +236,22 @@ impl FirstOrder {
         }
     }
 
+    /// The rule at the heart (inside every lookahead).
+    pub fn rule(&self) -> &Rule {
+        match self {
+            FirstOrder::Rule(r) => r,
+            FirstOrder::Lookahead(l) => l.inner.rule(),
+        }
+    }
+
+    /// The outermost lookahead, if any.
+    pub fn lookahead(&self) -> Option<&Lookahead> {
+        match self {
+            FirstOrder::Rule(_) => None,
+            FirstOrder::Lookahead(l) => Some(l),
+        }
+    }
+
     #[inline]
     pub fn grad_point(&self, theta: Vec2) -> Vec2 {
         match self {
@@ -213,11 +260,27 @@ impl FirstOrder {
         }
     }
 
+    #[inline]
     pub fn step(&mut self, theta: Vec2, g: Vec2, eta: f64) -> (Vec2, f64) {
+        self.step_probed(theta, g, eta, &mut NoProbe)
+    }
+
+    /// [`FirstOrder::step`], telling `probe` what it computes.
+    #[inline]
+    pub fn step_probed<P: Probe>(
+        &mut self,
+        theta: Vec2,
+        g: Vec2,
+        eta: f64,
+        probe: &mut P,
+    ) -> (Vec2, f64) {
         match self {
-            FirstOrder::Rule(r) => r.step(theta, g, eta),
+            FirstOrder::Rule(r) => r.step_probed(theta, g, eta, probe),
             FirstOrder::Lookahead(l) => {
-                let (mut next, lr) = l.inner.step(theta, g, eta);
+                let (mut next, lr) = l.inner.step_probed(theta, g, eta, probe);
+                if P::ON {
+                    probe.fast(next);
+                }
                 l.iter += 1;
                 if l.iter % u64::from(l.k.max(1)) == 0 {
                     l.slow = l.slow + l.alpha * (next - l.slow);
@@ -269,7 +332,21 @@ impl Method {
     }
 
     /// One iteration from `theta` with rate `eta`.
+    #[inline]
     pub fn step(&mut self, obj: &mut Counted, theta: Vec2, eta: f64) -> Result<Step, Fail> {
+        self.step_probed(obj, theta, eta, &mut NoProbe)
+    }
+
+    /// [`Method::step`], telling `probe` what the iteration computes on its way (the same
+    /// operations, so the same bits).
+    #[inline]
+    pub fn step_probed<P: Probe>(
+        &mut self,
+        obj: &mut Counted,
+        theta: Vec2,
+        eta: f64,
+        probe: &mut P,
+    ) -> Result<Step, Fail> {
         match self {
             Method::First { stepper, clip, l2 } => {
                 let gp = stepper.grad_point(theta);
@@ -284,7 +361,10 @@ impl Method {
                 if *l2 != 0.0 {
                     g += *l2 * gp;
                 }
-                let (next, lr) = stepper.step(theta, g, eta);
+                if P::ON {
+                    probe.gradient(gp, raw, g);
+                }
+                let (next, lr) = stepper.step_probed(theta, g, eta, probe);
                 Ok(Step {
                     next,
                     known: None,
@@ -292,9 +372,9 @@ impl Method {
                     grad_norm: raw.norm(),
                 })
             }
-            Method::Newton(n) => n.step(obj, theta, eta),
-            Method::Bfgs(b) => b.step(obj, theta, eta),
-            Method::Lbfgs(l) => l.step(obj, theta, eta),
+            Method::Newton(n) => n.step_probed(obj, theta, eta, probe),
+            Method::Bfgs(b) => b.step_probed(obj, theta, eta, probe),
+            Method::Lbfgs(l) => l.step_probed(obj, theta, eta, probe),
         }
     }
 }

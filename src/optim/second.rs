@@ -2,8 +2,8 @@
 //! the line search shared.
 
 use super::config::{Hyper, LineSearch, Param};
-use super::linesearch::{along, armijo, wolfe, Found};
-use super::{Counted, Fail, Point, Step};
+use super::linesearch::{along, armijo_probed, wolfe_probed, Found};
+use super::{Counted, Fail, NoProbe, Point, Probe, Step};
 use crate::vec2::{Mat2, Vec2};
 use std::collections::VecDeque;
 
@@ -17,8 +17,20 @@ pub struct Newton {
 }
 
 impl Newton {
+    #[inline]
     pub fn step(&mut self, obj: &mut Counted, theta: Vec2, eta: f64) -> Result<Step, Fail> {
-        let (_, g, h) = obj.hessian(theta);
+        self.step_probed(obj, theta, eta, &mut NoProbe)
+    }
+
+    /// [`Newton::step`], telling `probe` the gradient, the Hessian and the solution.
+    pub fn step_probed<P: Probe>(
+        &mut self,
+        obj: &mut Counted,
+        theta: Vec2,
+        eta: f64,
+        probe: &mut P,
+    ) -> Result<Step, Fail> {
+        let (f, g, h) = obj.hessian(theta);
         if !g.is_finite() {
             return Err(Fail::Gradient);
         }
@@ -30,6 +42,9 @@ impl Newton {
             d: h.d + lam,
         };
         let d = m.solve(g).ok_or(Fail::Singular)?;
+        if P::ON {
+            probe.newton(f, g, h, d);
+        }
         Ok(Step {
             next: theta - eta * d,
             known: None,
@@ -40,13 +55,14 @@ impl Newton {
 }
 
 /// The search direction and step shared by BFGS and L-BFGS; `dir` maps the gradient to `p`.
-fn quasi_step(
+fn quasi_step<P: Probe>(
     obj: &mut Counted,
     cache: &mut Option<Point>,
     ls: LineSearch,
     theta: Vec2,
     eta: f64,
     dir: &mut dyn FnMut(Vec2, bool) -> Vec2,
+    probe: &mut P,
 ) -> Result<(Step, Vec2, Vec2, Vec2), Fail> {
     let here = match cache.take() {
         Some(p) if p.x == theta && p.g.is_some() && !obj.stochastic() => p,
@@ -65,21 +81,28 @@ fn quasi_step(
     }
     let mut p = dir(g, false);
     let d = g.dot(p);
-    if d.is_nan() || d >= 0.0 || !d.is_finite() {
+    let reset = d.is_nan() || d >= 0.0 || !d.is_finite();
+    if reset {
         p = dir(g, true);
+    }
+    if P::ON {
+        probe.direction(here.f, g, p, reset);
     }
     let d0 = g.dot(p);
     let found = match ls {
         LineSearch::None => {
             let x = along(theta, p, eta);
             let (f, g1) = obj.grad(x);
+            if P::ON {
+                probe.trial(eta, x, f);
+            }
             Found {
                 alpha: eta,
                 at: Point { x, f, g: Some(g1) },
             }
         }
-        LineSearch::Armijo => armijo(obj, theta, here.f, d0, p, eta),
-        LineSearch::Wolfe => wolfe(obj, theta, here.f, d0, p, eta),
+        LineSearch::Armijo => armijo_probed(obj, theta, here.f, d0, p, eta, probe),
+        LineSearch::Wolfe => wolfe_probed(obj, theta, here.f, d0, p, eta, probe),
     };
     let s = found.alpha * p;
     let next = found.at.x;
@@ -120,7 +143,19 @@ impl Bfgs {
         }
     }
 
+    #[inline]
     pub fn step(&mut self, obj: &mut Counted, theta: Vec2, eta: f64) -> Result<Step, Fail> {
+        self.step_probed(obj, theta, eta, &mut NoProbe)
+    }
+
+    /// [`Bfgs::step`], telling `probe` the direction and every line-search trial.
+    pub fn step_probed<P: Probe>(
+        &mut self,
+        obj: &mut Counted,
+        theta: Vec2,
+        eta: f64,
+        probe: &mut P,
+    ) -> Result<Step, Fail> {
         let inv = &mut self.inv;
         let mut dir = |g: Vec2, reset: bool| {
             if reset {
@@ -135,6 +170,7 @@ impl Bfgs {
             theta,
             eta,
             &mut dir,
+            probe,
         )?;
         let sy = s.dot(y);
         if sy > CURVATURE_MIN {
@@ -190,7 +226,19 @@ impl Lbfgs {
         }
     }
 
+    #[inline]
     pub fn step(&mut self, obj: &mut Counted, theta: Vec2, eta: f64) -> Result<Step, Fail> {
+        self.step_probed(obj, theta, eta, &mut NoProbe)
+    }
+
+    /// [`Lbfgs::step`], telling `probe` the direction and every line-search trial.
+    pub fn step_probed<P: Probe>(
+        &mut self,
+        obj: &mut Counted,
+        theta: Vec2,
+        eta: f64,
+        probe: &mut P,
+    ) -> Result<Step, Fail> {
         let pairs = &mut self.pairs;
         let mut dir = |g: Vec2, reset: bool| {
             if reset {
@@ -205,6 +253,7 @@ impl Lbfgs {
             theta,
             eta,
             &mut dir,
+            probe,
         )?;
         if s.dot(y) > CURVATURE_MIN {
             self.pairs.push_back((s, y));

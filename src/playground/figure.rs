@@ -13,6 +13,7 @@
 use super::scene::Panel;
 use super::Playground;
 use crate::render::map::{MapBase, MapStyle};
+use crate::render::overlay;
 use crate::render::view::Rect;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -105,6 +106,11 @@ pub fn draw<DB: DrawingBackend>(
                         },
                     )
                 })?;
+                // The view inside the optimizer, and its numbers in a box.
+                if pg.show_inner() {
+                    pg.draw_inner(&area, &style)?;
+                    overlay::draw_notes(&area, pg.viewport(), &pg.inner_text(), &style)?;
+                }
             }
             Panel::Loss | Panel::Lr => pg.draw_chart(&area, panel, fig.scale, bg)?,
             Panel::Scatter => pg.draw_scatter(&area, fig.scale, bg)?,

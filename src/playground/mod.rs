@@ -19,6 +19,7 @@
 
 mod catalog;
 pub mod figure;
+pub mod inner;
 pub mod narrate;
 pub mod readout;
 pub mod scene;
@@ -175,6 +176,8 @@ pub struct Playground {
     clock: Option<Clock>,
     /// How far the slowest run got in the last frame.
     last_frame: u64,
+    /// The view inside the optimizer: shown or not, and its replay.
+    inner: inner::InnerState,
 }
 
 /// A clock in milliseconds (the page's `performance.now`).
@@ -212,6 +215,7 @@ impl Playground {
             target: 0,
             clock: None,
             last_frame: 0,
+            inner: inner::InnerState::default(),
         })
     }
 
@@ -859,6 +863,10 @@ impl Playground {
         if i != self.selected && i < self.scenario.runs.len() {
             self.selected = i;
             self.touch(Change::Selection);
+            if self.show_inner() {
+                // The view inside the optimizer follows the selected run.
+                self.touch(Change::Cursor);
+            }
         }
     }
 

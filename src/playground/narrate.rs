@@ -42,7 +42,8 @@ impl Playground {
                 continue;
             }
             for level in LEVELS {
-                let hit = |j: &usize| t.loss[*j] - floor <= level;
+                // Above the floor: where no minimum is known a loss below 0 says nothing.
+                let hit = |j: &usize| (0.0..=level).contains(&(t.loss[*j] - floor));
                 let Some(j) = (from as usize + 1..=last as usize).find(hit) else {
                     continue;
                 };

@@ -10,6 +10,7 @@ pub mod contour;
 pub mod map;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod null;
+pub mod overlay;
 pub mod scatter;
 pub mod view;
 

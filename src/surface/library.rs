@@ -40,7 +40,7 @@ pub const LIBRARY: &[SurfaceInfo] = &[
     SurfaceInfo {
         name: "rosenbrock",
         title: "Rosenbrock",
-        description: "A long, curved, flat-bottomed valley: easy to find, hard to follow to the minimum at (a, a²).",
+        description: crate::text::doc("A long, curved, flat-bottomed valley: easy to find, hard to follow to the minimum at (a, a²)."),
         formula: "(1-x)^2 + 100*(y-x^2)^2",
         params: &[
             ParamSpec { name: "a", default: 1.0, min: -2.0, max: 2.0, log: false },
@@ -53,7 +53,7 @@ pub const LIBRARY: &[SurfaceInfo] = &[
     SurfaceInfo {
         name: "beale",
         title: "Beale",
-        description: "Flat plateaus and sharp ridges around a minimum at (3, 0.5); gradients span many decades.",
+        description: crate::text::doc("Flat plateaus and sharp ridges around a minimum at (3, 0.5); gradients span many decades."),
         formula: "(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2",
         params: NO_PARAMS,
         view: [-4.5, 4.5, -4.5, 4.5],
@@ -63,7 +63,7 @@ pub const LIBRARY: &[SurfaceInfo] = &[
     SurfaceInfo {
         name: "himmelblau",
         title: "Himmelblau",
-        description: "Four equal minima: where an optimizer ends depends on where it starts.",
+        description: crate::text::doc("Four equal minima: where an optimizer ends depends on where it starts."),
         formula: "(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         params: NO_PARAMS,
         view: [-5.0, 5.0, -5.0, 5.0],
@@ -78,7 +78,7 @@ pub const LIBRARY: &[SurfaceInfo] = &[
     SurfaceInfo {
         name: "booth",
         title: "Booth",
-        description: "A tilted convex bowl with its minimum at (1, 3).",
+        description: crate::text::doc("A tilted convex bowl with its minimum at (1, 3)."),
         formula: "(x + 2*y - 7)^2 + (2*x + y - 5)^2",
         params: NO_PARAMS,
         view: [-10.0, 10.0, -10.0, 10.0],
@@ -88,7 +88,7 @@ pub const LIBRARY: &[SurfaceInfo] = &[
     SurfaceInfo {
         name: "matyas",
         title: "Matyas",
-        description: "A shallow, slightly tilted bowl: small gradients far from the minimum at (0, 0).",
+        description: crate::text::doc("A shallow, slightly tilted bowl: small gradients far from the minimum at (0, 0)."),
         formula: "0.26*(x^2 + y^2) - 0.48*x*y",
         params: NO_PARAMS,
         view: [-10.0, 10.0, -10.0, 10.0],
@@ -98,7 +98,7 @@ pub const LIBRARY: &[SurfaceInfo] = &[
     SurfaceInfo {
         name: "three_hump_camel",
         title: "Three-hump camel",
-        description: "One global minimum at (0, 0) between two local ones that trap plain gradient descent.",
+        description: crate::text::doc("One global minimum at (0, 0) between two local ones that trap plain gradient descent."),
         formula: "2*x^2 - 1.05*x^4 + x^6/6 + x*y + y^2",
         params: NO_PARAMS,
         view: [-2.5, 2.5, -2.5, 2.5],
@@ -108,7 +108,7 @@ pub const LIBRARY: &[SurfaceInfo] = &[
     SurfaceInfo {
         name: "six_hump_camel",
         title: "Six-hump camel",
-        description: "Six local minima, two of them global, near (±0.0898, ∓0.7126).",
+        description: crate::text::doc("Six local minima, two of them global, near (±0.0898, ∓0.7126)."),
         formula: "(4 - 2.1*x^2 + x^4/3)*x^2 + x*y + (-4 + 4*y^2)*y^2",
         params: NO_PARAMS,
         view: [-2.2, 2.2, -1.3, 1.3],
@@ -118,7 +118,7 @@ pub const LIBRARY: &[SurfaceInfo] = &[
     SurfaceInfo {
         name: "rastrigin",
         title: "Rastrigin",
-        description: "A bowl covered in a regular grid of local minima: a test of escaping bumps.",
+        description: crate::text::doc("A bowl covered in a regular grid of local minima: a test of escaping bumps."),
         formula: "20 + x^2 - 10*cos(2*pi*x) + y^2 - 10*cos(2*pi*y)",
         params: &[ParamSpec { name: "a", default: 10.0, min: 0.0, max: 20.0, log: false }],
         view: [-5.12, 5.12, -5.12, 5.12],
@@ -128,7 +128,7 @@ pub const LIBRARY: &[SurfaceInfo] = &[
     SurfaceInfo {
         name: "ackley",
         title: "Ackley",
-        description: "A nearly flat, rippled plain with one deep funnel at (0, 0).",
+        description: crate::text::doc("A nearly flat, rippled plain with one deep funnel at (0, 0)."),
         formula: "-20*exp(-0.2*sqrt(0.5*(x^2 + y^2))) - exp(0.5*(cos(2*pi*x) + cos(2*pi*y))) + e + 20",
         params: NO_PARAMS,
         view: [-5.0, 5.0, -5.0, 5.0],
@@ -138,7 +138,7 @@ pub const LIBRARY: &[SurfaceInfo] = &[
     SurfaceInfo {
         name: "styblinski_tang",
         title: "Styblinski–Tang",
-        description: "Four basins of different depth; the deepest is at (−2.9035, −2.9035).",
+        description: crate::text::doc("Four basins of different depth; the deepest is at (−2.9035, −2.9035)."),
         formula: "0.5*(x^4 - 16*x^2 + 5*x + y^4 - 16*y^2 + 5*y)",
         params: NO_PARAMS,
         view: [-5.0, 5.0, -5.0, 5.0],
@@ -148,7 +148,7 @@ pub const LIBRARY: &[SurfaceInfo] = &[
     SurfaceInfo {
         name: "goldstein_price",
         title: "Goldstein–Price",
-        description: "Values from 3 to a million within a small square: only a log scale shows its valleys.",
+        description: crate::text::doc("Values from 3 to a million within a small square: only a log scale shows its valleys."),
         formula: "(1 + (x + y + 1)^2*(19 - 14*x + 3*x^2 - 14*y + 6*x*y + 3*y^2))*(30 + (2*x - 3*y)^2*(18 - 32*x + 12*x^2 + 48*y - 36*x*y + 27*y^2))",
         params: NO_PARAMS,
         view: [-2.0, 2.0, -2.0, 2.0],
@@ -158,7 +158,7 @@ pub const LIBRARY: &[SurfaceInfo] = &[
     SurfaceInfo {
         name: "levi",
         title: "Lévi N.13",
-        description: "Ripples in both directions over a valley; the minimum is at (1, 1).",
+        description: crate::text::doc("Ripples in both directions over a valley; the minimum is at (1, 1)."),
         formula: "sin(3*pi*x)^2 + (x-1)^2*(1 + sin(3*pi*y)^2) + (y-1)^2*(1 + sin(2*pi*y)^2)",
         params: NO_PARAMS,
         view: [-4.0, 6.0, -4.0, 6.0],
@@ -168,7 +168,7 @@ pub const LIBRARY: &[SurfaceInfo] = &[
     SurfaceInfo {
         name: "quadratic",
         title: "Ill-conditioned quadratic",
-        description: "A straight ravine u² + κv², rotated by an angle: the condition number κ sets how narrow.",
+        description: crate::text::doc("A straight ravine u² + κv², rotated by an angle: the condition number κ sets how narrow."),
         formula: "x^2 + 10*y^2",
         params: &[
             ParamSpec { name: "condition", default: 10.0, min: 1.0, max: 1000.0, log: true },
@@ -181,7 +181,7 @@ pub const LIBRARY: &[SurfaceInfo] = &[
     SurfaceInfo {
         name: "saddle",
         title: "Saddle",
-        description: "x² − y²: a saddle point at the origin and no minimum; watch who escapes it.",
+        description: crate::text::doc("x² − y²: a saddle point at the origin and no minimum; watch who escapes it."),
         formula: "x^2 - y^2",
         params: NO_PARAMS,
         view: [-2.0, 2.0, -2.0, 2.0],
@@ -191,7 +191,7 @@ pub const LIBRARY: &[SurfaceInfo] = &[
     SurfaceInfo {
         name: "monkey_saddle",
         title: "Monkey saddle",
-        description: "x³ − 3xy²: a flat saddle with three valleys, where even the Hessian vanishes.",
+        description: crate::text::doc("x³ − 3xy²: a flat saddle with three valleys, where even the Hessian vanishes."),
         formula: "x^3 - 3*x*y^2",
         params: NO_PARAMS,
         view: [-2.0, 2.0, -2.0, 2.0],
@@ -201,7 +201,7 @@ pub const LIBRARY: &[SurfaceInfo] = &[
     SurfaceInfo {
         name: "plateau_cliff",
         title: "Plateau and cliff",
-        description: "A nearly flat plateau that ends in a steep cliff: tiny gradients, then huge ones.",
+        description: crate::text::doc("A nearly flat plateau that ends in a steep cliff: tiny gradients, then huge ones."),
         formula: "0.05*y^2 + 0.01*(x-3)^2 + 2*(1 + tanh(8*(1.5 - x)))",
         params: NO_PARAMS,
         view: [-4.0, 5.0, -3.0, 3.0],

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod svg;
+
 use optimizer_playground::optim::{OptKind, OptimizerConfig, OPTIMIZERS};
 use optimizer_playground::run::{Session, Trace};
 use optimizer_playground::scenario::{RunSpec, Scenario, SurfaceSpec};

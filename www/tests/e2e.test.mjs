@@ -656,6 +656,7 @@ test('every documented key works', { timeout: 60000 }, async () => {
     '−': async () => { const a = width(await view()); await press('-'); assert.ok(width(await view()) > a * 1.1); },
     '0': async () => { await press('+'); await press('0'); const v = await view(); await press('0'); assert.deepEqual(await view(), v); await press('+'); assert.notDeepEqual(await view(), v); await press('0'); assert.deepEqual(await view(), v); },
     'R': async () => { await page.evaluate(() => window.playground.step(20)); await press('r'); assert.equal(Number(await app('iterations()')), 0); },
+    'I': async () => { await press('i'); assert.equal(await app('show_inner()'), true); assert.equal(await page.isVisible('#inner-text'), true); await press('i'); assert.equal(await app('show_inner()'), false); },
     'X': async () => { assert.equal(await app('x_axis()'), 'steps'); await press('x'); assert.equal(await app('x_axis()'), 'evals'); await press('x'); assert.equal(await app('x_axis()'), 'steps'); },
     '1…9': async () => { await press('2'); assert.match(await page.textContent('#lesson-title'), /^2\. /); },
     'Page Down': async () => { await press(String(multi + 1)); await page.waitForTimeout(200); await press('PageDown'); await page.waitForFunction(() => /scene 2 of/.test(document.getElementById('scene-count').textContent)); },
@@ -758,5 +759,34 @@ test('each card shows its optimizer\'s update rule and sentence; data surfaces o
   await page.selectOption('#surface', 'himmelblau');
   assert.equal(await page.isVisible('#x-epochs'), false);
   assert.equal(await page.evaluate(() => window.playground._app.x_axis()), 'steps');
+  await page.done();
+});
+
+test('inside the optimizer: the selected run\'s step drawn on the map, its numbers beside it', async () => {
+  const sc = {
+    surface: { expr: 'x^2 - y^2 + y^4/4' }, start: [0.8, 0.3], steps: 30,
+    runs: [{ optimizer: { name: 'momentum', lr: 0.05, momentum: 0.9 }, clip: { norm: 0.5 } }, { optimizer: { name: 'newton' } }, { optimizer: { name: 'bfgs', line_search: 'wolfe' } }],
+  };
+  const page = await open(scenarioLink(sc));
+  await page.evaluate(() => window.playground.step(30));
+  const scrub = (v) => page.$eval('#timeline', (e, v) => { e.value = v; e.dispatchEvent(new Event('input')); }, String(v));
+  await scrub(3);
+  const plain = await inked(page, 'overlay');
+  await page.click('#inner');
+  assert.equal(await page.getAttribute('#inner', 'aria-pressed'), 'true');
+  await page.waitForTimeout(100);
+  assert.ok(await inked(page, 'overlay') > plain + 200, 'the overlay draws more');
+  const text = () => page.textContent('#inner-text');
+  assert.match(await text(), /clip/i);
+  // Selecting Newton's run: its model, and whether its Hessian is indefinite there.
+  await page.click('.run:nth-child(2) .name');
+  await page.waitForTimeout(100);
+  assert.match(await text(), /Hessian/);
+  await page.click('.run:nth-child(3) .name');
+  await page.waitForTimeout(100);
+  assert.match(await text(), /trial/);
+  await page.screenshot({ path: path.join(shots, 'inner-1280x800.png') });
+  await page.click('#inner');
+  assert.equal(await page.isVisible('#inner-text'), false);
   await page.done();
 });
