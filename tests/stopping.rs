@@ -577,3 +577,20 @@ fn trace_prints_the_stop_and_the_end_label() {
     assert_eq!(v["runs"][1]["end"], "diverged");
     assert!(v["runs"][1].get("stopped_at").is_none());
 }
+
+/// The page's narration says when a stopping rule ends a run.
+#[test]
+fn the_narration_says_when_a_run_stops() {
+    let sc = with_stop(
+        scenario_expr("x^2 + y^2", [1.0, 0.0], 100, vec![gd(0.25)]),
+        grad_tol(1e-3),
+    );
+    let mut pg = optimizer_playground::playground::Playground::new(sc).unwrap();
+    pg.step(100);
+    let said: Vec<String> = pg.milestones(0, 100).into_iter().map(|e| e.1).collect();
+    assert!(
+        said.contains(&"gd stopped at step 11 (gradient norm below 0.001)".to_string()),
+        "{said:?}"
+    );
+    assert!(pg.milestones(11, 100).iter().all(|e| !e.1.contains("stopped")));
+}

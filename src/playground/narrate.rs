@@ -10,7 +10,7 @@ pub const LEVELS: [f64; 3] = [1e-3, 1e-6, 1e-9];
 
 impl Playground {
     /// What happened to the shown runs at iterations `from + 1 ..= to`, in order of iteration
-    /// (then of run): divergence, and the loss first coming within each of [`LEVELS`] of the
+    /// (then of run): divergence, a stopping rule ending a run, and the loss first coming within each of [`LEVELS`] of the
     /// lowest known minimum (of 0 where none is known, or where the minima are above it).
     pub fn milestones(&self, from: u64, to: u64) -> Vec<(u64, String)> {
         let s = &self.session().surface;
@@ -37,6 +37,11 @@ impl Playground {
                 .filter(|&k| k > from && k <= to && k <= last + 1)
             {
                 out.push((k, format!("{} diverged at step {k}", t.label)));
+            }
+            if let (Some(k), Some(why)) = (t.stopped_at, &t.stop_reason) {
+                if k > from && k <= to {
+                    out.push((k, format!("{} stopped at step {k} ({why})", t.label)));
+                }
             }
             if from >= last {
                 continue;
