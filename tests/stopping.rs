@@ -592,5 +592,8 @@ fn the_narration_says_when_a_run_stops() {
         said.contains(&"gd stopped at step 11 (gradient norm below 0.001)".to_string()),
         "{said:?}"
     );
-    assert!(pg.milestones(11, 100).iter().all(|e| !e.1.contains("stopped")));
+    assert!(pg
+        .milestones(11, 100)
+        .iter()
+        .all(|e| !e.1.contains("stopped")));
 }
