@@ -319,3 +319,24 @@ fn emphasis_thickens_lines_and_enlarges_type() {
     assert!(s2 / s1 >= 1.3, "lines {s1} → {s2}");
     assert!((f2 / f1 - 1.75).abs() < 0.1, "type {f1} → {f2}");
 }
+
+/// Hypergradient SGD's learned rate can go negative: the rate chart is then linear, its ticks
+/// span the negative values, and the curve is not clamped to a floor.
+#[test]
+fn a_negative_learning_rate_is_drawn_on_a_linear_axis() {
+    let json = r#"{"surface": {"name": "rastrigin"}, "start": [2.2, 1.7], "steps": 100,
+      "runs": [{"optimizer": {"name": "sgd_hd", "lr": 0.001, "hyper_lr": 3e-5}}]}"#;
+    let mut pg = playground(json, 100);
+    let t = &pg.session().runs[0].trace;
+    let low = t.lr.iter().copied().fold(f64::INFINITY, f64::min);
+    assert!(low < -0.1 && t.diverged_at.is_none(), "lowest rate {low}");
+    let (ys, _) = tick_values(&chart_svg(&mut pg, Panel::Lr, 600, 300));
+    assert!(ys.len() >= 2, "{ys:?}");
+    assert!(ys.iter().any(|&y| y < 0.0), "no negative tick: {ys:?}");
+    assert!(ys.iter().any(|&y| y > 0.0), "no positive tick: {ys:?}");
+    let lowest_tick = ys.iter().copied().fold(f64::INFINITY, f64::min);
+    assert!(
+        lowest_tick >= low - 0.1,
+        "ticks {ys:?} reach far below {low}"
+    );
+}

@@ -545,13 +545,23 @@ function showLesson() {
   $('lesson-watch').textContent = sc.watch;
   const many = l.scenes.length > 1;
   $('scene-count').textContent = many ? `scene ${lesson.scene + 1} of ${l.scenes.length}` : '';
-  $('scene-prev').disabled = lesson.scene === 0;
-  $('scene-next').disabled = lesson.scene === l.scenes.length - 1;
-  $('scene-prev').parentElement.hidden = !many;
+  const first = lesson.i === 0 && lesson.scene === 0;
+  const last = lesson.i === LESSONS.length - 1 && lesson.scene === l.scenes.length - 1;
+  $('scene-prev').disabled = first;
+  $('scene-next').disabled = last;
+  $('scene-next').textContent = lesson.scene === l.scenes.length - 1 ? 'Next lesson ▶' : 'Next ▶';
+  $('scene-prev').textContent = lesson.scene === 0 ? '◀ Previous lesson' : '◀ Previous';
 }
 
+// The next or previous scene; past a lesson's last scene the next lesson, so a presenter's
+// clicker (Page Down / Page Up) walks through the whole course.
 function moveScene(d) {
-  if (lesson) openLesson(lesson.i, lesson.scene + d);
+  if (!lesson) return;
+  const k = lesson.scene + d;
+  const n = LESSONS[lesson.i].scenes.length;
+  if (k >= 0 && k < n) openLesson(lesson.i, k);
+  else if (k >= n && lesson.i + 1 < LESSONS.length) openLesson(lesson.i + 1, 0);
+  else if (k < 0 && lesson.i > 0) openLesson(lesson.i - 1, LESSONS[lesson.i - 1].scenes.length - 1);
 }
 
 function lessonUi() {
@@ -626,8 +636,8 @@ const KEYS = [
   { keys: ['I'], what: "inside the selected run's optimizer at this step", on: (e) => e.key.toLowerCase() === 'i', run: toggleInner },
   { keys: ['X'], what: 'charts per step, per gradient evaluation, per epoch', on: (e) => e.key.toLowerCase() === 'x', run: cycleAxis },
   { keys: ['1', '…', '9'], what: 'lesson 1 to 9', on: (e) => /^[1-9]$/.test(e.key), run: (e) => openLesson(Number(e.key) - 1) },
-  { keys: ['Page Down'], what: "the lesson's next scene", on: (e) => e.key === 'PageDown', run: () => moveScene(1) },
-  { keys: ['Page Up'], what: "the lesson's previous scene", on: (e) => e.key === 'PageUp', run: () => moveScene(-1) },
+  { keys: ['Page Down'], what: 'the next scene (after the last, the next lesson)', on: (e) => e.key === 'PageDown', run: () => moveScene(1) },
+  { keys: ['Page Up'], what: 'the previous scene (or lesson)', on: (e) => e.key === 'PageUp', run: () => moveScene(-1) },
   { keys: ['P'], what: 'presentation mode on or off', on: (e) => e.key.toLowerCase() === 'p', run: () => setPresent(!document.body.classList.contains('present')) },
   { keys: ['F'], what: 'full screen on or off', on: (e) => e.key.toLowerCase() === 'f', run: toggleFullscreen },
   { keys: ['?'], what: 'this list', on: (e) => e.key === '?', run: () => setHelp(true) },

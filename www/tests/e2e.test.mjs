@@ -660,7 +660,13 @@ test('every documented key works', { timeout: 60000 }, async () => {
     'X': async () => { assert.equal(await app('x_axis()'), 'steps'); await press('x'); assert.equal(await app('x_axis()'), 'evals'); await press('x'); assert.equal(await app('x_axis()'), 'steps'); },
     '1…9': async () => { await press('2'); assert.match(await page.textContent('#lesson-title'), /^2\. /); },
     'Page Down': async () => { await press(String(multi + 1)); await page.waitForTimeout(200); await press('PageDown'); await page.waitForFunction(() => /scene 2 of/.test(document.getElementById('scene-count').textContent)); },
-    'Page Up': async () => { await press('PageUp'); await page.waitForFunction(() => /scene 1 of/.test(document.getElementById('scene-count').textContent)); },
+    'Page Up': async () => {
+      await press('PageUp'); await page.waitForFunction(() => /scene 1 of/.test(document.getElementById('scene-count').textContent));
+      // Across lessons: back from lesson 2's first scene to lesson 1, forward again.
+      await press('2'); await page.waitForFunction(() => /^2\. /.test(document.getElementById('lesson-title').textContent));
+      await press('PageUp'); await page.waitForFunction(() => /^1\. /.test(document.getElementById('lesson-title').textContent));
+      await press('PageDown'); await page.waitForFunction(() => /^2\. /.test(document.getElementById('lesson-title').textContent));
+    },
     'P': async () => { await press('p'); assert.equal(await page.evaluate(() => document.body.classList.contains('present')), true); assert.equal(await app('emphasis()'), 1.75); await press('p'); assert.equal(await app('emphasis()'), 1); },
     'F': async () => { await press('f'); await page.waitForTimeout(200); assert.equal(await page.evaluate(() => !!document.fullscreenElement), true); await press('f'); await page.waitForTimeout(200); assert.equal(await page.evaluate(() => !!document.fullscreenElement), false); },
     '?': async () => { await press('?'); assert.equal(await page.isVisible('#help'), true); },
