@@ -681,7 +681,8 @@ fn showing_the_view_redraws_the_marks() {
     assert!(words.iter().any(|w| w.contains("arrows: −∇L ×")));
 }
 
-/// A run that diverged at iteration d has no iteration d to look into, nor any later one.
+/// A run that diverged at iteration d has no iteration d to look into, nor any later one;
+/// at its end the view shows its last step.
 #[test]
 fn no_iteration_after_divergence() {
     let json = one_run(
@@ -696,8 +697,10 @@ fn no_iteration_after_divergence() {
     assert!(pg.inner_at(0, d).is_none());
     assert!(pg.inner_at(0, u64::MAX).is_none());
     assert!(pg.inner_at(5, 0).is_none());
+    // With the timeline at its end, the view shows the last step it took.
     let pg = at(&json, 20, 0, d);
-    assert!(pg.inner_text()[0].contains(&format!("diverged at step {d}")));
+    assert_eq!(pg.inner().map(|i| i.k), Some(d - 1));
+    assert!(pg.inner_text()[0].contains(&format!("step {}", d - 1)));
 }
 
 /// The arrow scale is a round number drawing ‖∇L‖ at most a fifth of the view, never 0.
@@ -999,4 +1002,19 @@ fn the_latest_step_shows_the_step_about_to_be_taken() {
     let last = pg.inner().unwrap();
     assert_eq!(last.k + 1, t.path.len() as u64 - 1);
     assert!(last.k < k);
+    // The words beside the map describe the same step.
+    let words = pg.inner_text();
+    assert!(words[0].contains(&format!("step {}", last.k)), "{words:?}");
+    // A run that failed at its first step has none to show, and says so.
+    let json = r#"{"surface": {"expr": "x^2"}, "start": [1, 0], "steps": 10,
+        "runs": [{"optimizer": {"name": "gd", "lr": 1e300}}]}"#;
+    let mut pg = Playground::new(Scenario::from_json(json).unwrap()).unwrap();
+    pg.step(10);
+    assert_eq!(pg.session().runs[0].trace.diverged_at, Some(0));
+    assert!(pg.inner().is_none());
+    assert!(
+        pg.inner_text()[0].contains("no step"),
+        "{:?}",
+        pg.inner_text()
+    );
 }

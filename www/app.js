@@ -784,7 +784,7 @@ async function main() {
     // when it stops.
     const moving = was || real > 0;
     if (moving && ts - shown >= 100 || !moving && behind) {
-      if (was) showSpeed(perFrame());
+      if (was) showSpeed(app.done() ? undefined : perFrame());
       refresh();
       shown = ts;
     }

@@ -592,17 +592,15 @@ impl Playground {
             return Vec::new();
         }
         let sel = self.selected.min(n - 1);
-        let k = self.cursor();
-        match self.inner_at(sel, k) {
+        match self.inner() {
             Some(i) => text(&i, arrow_scale(i.grad.norm(), self.viewport.view())),
             None => {
                 let t = &self.session.runs[sel].trace;
-                let done = t.path.len() as u64 - 1;
                 let why = match t.diverged_at {
-                    Some(d) if d <= k => format!("it diverged at step {d}"),
-                    _ => format!("it has taken {done} steps"),
+                    Some(0) => "it diverged at its first step".to_string(),
+                    _ => "it has taken no step".to_string(),
                 };
-                vec![format!("{}: no step {k} to look into ({why})", t.label)]
+                vec![format!("{}: no step to look into ({why})", t.label)]
             }
         }
     }
