@@ -80,6 +80,7 @@ function syncSurface() {
   }
   $('scatter').parentElement.classList.toggle('with-data', isData);
   $('x-epochs').hidden = !isData;
+  syncStop();
   showAxis();
   expr.disabled = isData;
   $('surface-title').textContent = cur.title;
@@ -88,11 +89,12 @@ function syncSurface() {
   if (isData) {
     const d = cur.data;
     sel.value = '__data:' + d.kind;
-    const setD = (field, v) => { app.set_data_field(field, String(v)); buildRuns(); afterChange(); };
+    const setD = (field, v) => { app.set_data_field(field, String(v)); syncStop(); buildRuns(); afterChange(); };
     const features = OPTIONS.features.filter((f) => f.kinds.includes(d.kind)).map((f) => [f.name, f.title]);
     box.append(el('span', { class: 'data-controls' },
       slider({ label: 'points n', min: 2, max: 1000, log: true, integer: true, value: d.n, set: (v) => setD('n', v) }, 'inline'),
       slider({ label: 'noise', min: 0, max: 3, log: false, value: d.noise, set: (v) => setD('noise', v) }, 'inline'),
+      slider({ label: 'held out', min: 0, max: 0.9, log: false, value: d.validation ?? 0, set: (v) => setD('validation', Math.round(v * 100) / 100) }, 'inline'),
       numberField('seed', d.seed, (v) => setD('seed', v)),
       selectField('features', features, d.features || 'raw', (v) => setD('features', v))));
     return;
@@ -104,6 +106,30 @@ function syncSurface() {
       set: (v) => { app.set_surface_param(p.name, v); afterChange(); },
     }, 'inline'));
   }
+}
+
+// The scenario's stopping rules (empty: none), for every run.
+function syncStop() {
+  const sc = scenario();
+  const stop = sc.stop || {};
+  const set = (field) => (v) => {
+    const next = scenario();
+    const rules = { ...(next.stop || {}) };
+    if (v === undefined) delete rules[field]; else rules[field] = v;
+    if (Object.keys(rules).length) next.stop = rules; else delete next.stop;
+    app.edit_json(JSON.stringify(next));
+    buildRuns();
+    afterChange();
+  };
+  const opt = (title) => ({ optional: true, placeholder: 'none', title });
+  const box = $('stop-fields');
+  box.replaceChildren(
+    numberField('‖∇L‖ below', stop.grad_tol, set('grad_tol'), opt('Stop a run at the first point where the exact gradient norm is below this')),
+    numberField('gradient evaluations', stop.max_evals, set('max_evals'), opt('Stop a run once it has used this many gradient evaluations')));
+  if (sc.data && sc.data.validation) {
+    box.append(numberField('no held-out gain for', stop.patience, set('patience'), opt('Early stopping: stop a run once its held-out loss has not improved for this many steps')));
+  }
+  $('stop-rules').open = !!sc.stop;
 }
 
 function setExprError(msg) {

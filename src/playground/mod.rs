@@ -518,6 +518,8 @@ impl Playground {
                 d.seed = v as u64;
             }
             "features" => d.features = Features::named(value)?,
+            // The held-out fraction (0: none).
+            "validation" => d.validation = Some(num()?).filter(|v| *v != 0.0),
             _ => return Err(format!("the data set has no field '{field}'")),
         }
         let refit = field == "features" || field == "n";

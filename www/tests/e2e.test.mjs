@@ -796,3 +796,34 @@ test('inside the optimizer: the selected run\'s step drawn on the map, its numbe
   assert.equal(await page.isVisible('#inner-text'), false);
   await page.done();
 });
+
+test('stopping rules and a held-out split are set from the page and reach the engine', async () => {
+  const sc = { data: { kind: 'linear', n: 40, seed: 3, noise: 2, features: 'standardized' }, start: [0, 0], steps: 400, runs: [{ optimizer: { name: 'gd', lr: 0.1 } }] };
+  const page = await open(scenarioLink(sc));
+  await page.click('#stop-rules summary');
+  await page.fill('#stop-fields input[aria-label="‖∇L‖ below"]', '1e-3');
+  await page.press('#stop-fields input[aria-label="‖∇L‖ below"]', 'Enter');
+  const got = await page.evaluate(() => window.playground.scenario());
+  assert.deepEqual(got.stop, { grad_tol: 0.001 });
+  await page.evaluate(() => window.playground.step(400));
+  const [run] = await page.evaluate(() => window.playground.paths());
+  const [want] = trace({ ...sc, stop: { grad_tol: 0.001 } });
+  assert.equal(run.stopped_at, want.stopped_at);
+  assert.ok(run.stopped_at > 0 && run.stopped_at < 400, `stopped at ${run.stopped_at}`);
+  assert.match(await page.textContent('.readout .status'), /stopped at step \d+ \(gradient norm below 0\.001\)/);
+  // A bad value: a clear message naming the field, and nothing changes.
+  await page.fill('#stop-fields input[aria-label="gradient evaluations"]', '-5');
+  await page.press('#stop-fields input[aria-label="gradient evaluations"]', 'Enter');
+  assert.match(await page.textContent('#message-text'), /stop\.max_evals/);
+  assert.deepEqual((await page.evaluate(() => window.playground.scenario())).stop, { grad_tol: 0.001 });
+  // Held out: the slider's value box; then early stopping is offered.
+  assert.equal(await page.$('#stop-fields input[aria-label="no held-out gain for"]'), null);
+  await page.fill('input[aria-label="held out value"]', '0.25');
+  await page.press('input[aria-label="held out value"]', 'Enter');
+  assert.equal((await page.evaluate(() => window.playground.scenario())).data.validation, 0.25);
+  assert.ok(await page.$('#stop-fields input[aria-label="no held-out gain for"]'));
+  await page.evaluate(() => window.playground.step(50));
+  const [r2] = await page.evaluate(() => window.playground.paths());
+  assert.equal(r2.val_loss.length, r2.path.length);
+  await page.done();
+});
