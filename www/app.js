@@ -641,6 +641,13 @@ function presentUi() {
 // ------------------------------------------------------------------ keyboard
 
 function togglePlay() { app.set_playing(!app.playing()); refreshPlaybar(); }
+// One step forward: along the timeline when it is scrubbed back, else one more iteration.
+function stepForward() {
+  app.set_playing(false);
+  const c = Number(app.cursor());
+  if (c < Number(app.iterations())) app.set_cursor(c + 1); else app.step_soon(1);
+  afterChange();
+}
 function seek(k) { app.set_playing(false); app.set_cursor(Math.max(0, k)); afterChange(); }
 function zoomBy(f) {
   const ov = $('overlay');
@@ -651,7 +658,7 @@ function zoomBy(f) {
 // Every key, once: the handler and the help overlay both read this table.
 const KEYS = [
   { keys: ['Space'], what: 'play or pause', on: (e) => e.key === ' ', run: togglePlay },
-  { keys: ['→'], what: 'one step forward', on: (e) => e.key === 'ArrowRight', run: () => { app.set_playing(false); app.step_soon(1); afterChange(); } },
+  { keys: ['→'], what: 'one step forward', on: (e) => e.key === 'ArrowRight', run: stepForward },
   { keys: ['←'], what: 'one step back', on: (e) => e.key === 'ArrowLeft', run: () => seek(Number(app.cursor()) - 1) },
   { keys: ['Home'], what: 'the first step', on: (e) => e.key === 'Home', run: () => seek(0) },
   { keys: ['End'], what: 'the latest step', on: (e) => e.key === 'End', run: () => seek(Number(app.iterations())) },
@@ -753,7 +760,7 @@ async function main() {
     try { app.add_run(add.value); buildRuns(); afterChange(); } catch (e) { showMessage(errText(e)); }
   });
   $('play').addEventListener('click', () => { app.set_playing(!app.playing()); refreshPlaybar(); });
-  $('stepbtn').addEventListener('click', () => { app.set_playing(false); app.step_soon(1); afterChange(); });
+  $('stepbtn').addEventListener('click', stepForward);
   $('inner').addEventListener('click', toggleInner);
   $('reset').addEventListener('click', () => { app.set_playing(false); app.reset(); afterChange(); });
   $('timeline').addEventListener('input', () => { app.set_playing(false); app.set_cursor(Number($('timeline').value)); afterChange(); });

@@ -268,6 +268,10 @@ test('play, pause, step and the timeline scrub', async () => {
   await page.locator('#timeline').fill('10');
   assert.match(await page.textContent('#stepcount'), /^step 10 \//);
   assert.match(await page.locator('.readout').first().textContent(), /step 10 /);
+  // Scrubbed back, Step moves along the timeline without computing more.
+  await page.click('#stepbtn');
+  assert.match(await page.textContent('#stepcount'), /^step 11 \//);
+  assert.equal(await page.evaluate(() => window.playground.paths()[0].path.length - 1), its + 1);
   await page.click('#reset');
   assert.equal(await page.evaluate(() => window.playground.paths()[0].path.length), 1);
   // The keyboard: → steps once, space plays, R resets.
@@ -648,7 +652,14 @@ test('every documented key works', { timeout: 60000 }, async () => {
   const multi = lessonIndex().findIndex((l) => l.scenes.length > 1);
   const checks = {
     'Space': async () => { await press('Space'); assert.equal(await app('playing()'), true); await press('Space'); assert.equal(await app('playing()'), false); },
-    '→': async () => { const c = Number(await app('cursor()')); await press('ArrowRight'); await page.waitForTimeout(100); assert.equal(Number(await app('cursor()')), c + 1); },
+    '→': async () => {
+      const c = Number(await app('cursor()')); await press('ArrowRight'); await page.waitForTimeout(100); assert.equal(Number(await app('cursor()')), c + 1);
+      // Scrubbed back, it moves along the timeline.
+      await page.evaluate(() => window.playground.step(10));
+      const n = Number(await app('iterations()'));
+      await press('Home'); await press('ArrowRight'); await press('ArrowRight');
+      assert.equal(Number(await app('cursor()')), 2); assert.equal(Number(await app('iterations()')), n);
+    },
     '←': async () => { await page.evaluate(() => window.playground.step(10)); const c = Number(await app('cursor()')); await press('ArrowLeft'); assert.equal(Number(await app('cursor()')), c - 1); },
     'Home': async () => { await press('Home'); assert.equal(Number(await app('cursor()')), 0); },
     'End': async () => { await press('End'); assert.equal(Number(await app('cursor()')), Number(await app('iterations()'))); },
