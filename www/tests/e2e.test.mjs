@@ -1,69 +1,15 @@
 // End-to-end tests of the real page in Debian's Chromium, driven by playwright-core.
 // Run: node --test www/tests/  (after `bash www/scripts/build.sh` and a native `cargo build`).
 // Screenshots for a person to look at are written to www/screenshots/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { serve } from '../scripts/serve.mjs';
+import { root, shots, golden, cli, usePage, trace, goldenCase, scenarioLink, close, inked } from './helpers.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const shots = path.join(root, 'www/screenshots');
-const golden = path.join(root, 'tests/golden');
-const cli = process.env.PLAYGROUND_CLI || path.resolve(root, process.env.CARGO_TARGET_DIR || 'target', 'debug/optimizer-playground');
-fs.mkdirSync(shots, { recursive: true });
-
-let server, browser, base;
-before(async () => {
-  server = await serve(0);
-  base = `http://127.0.0.1:${server.address().port}/`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--disable-quic', '--no-first-run', '--disable-dev-shm-usage'],
-  });
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-// A fresh page; console errors and page errors are collected and checked by `done`.
-async function open(hash = '', viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(base + hash);
-  await page.evaluate(() => window.playgroundReady);
-  page.done = async () => {
-    assert.deepEqual(errors, [], 'no console errors');
-    await context.close();
-  };
-  return page;
-}
-
-const trace = (scenario) => {
-  const out = execFileSync(cli, ['trace', '-'], { input: JSON.stringify(scenario) });
-  return JSON.parse(out.toString()).runs;
-};
-const goldenCase = (name) => JSON.parse(fs.readFileSync(path.join(golden, name + '.json'), 'utf8'));
-const scenarioLink = (sc) => '#scenario=' + encodeURIComponent(JSON.stringify(sc));
-const close = (got, want) => Math.abs(got - want) <= Math.max(1e-9 * Math.abs(want), 1e-12);
-
-// Counts the non-background pixels of a canvas region (proof that something was drawn).
-const inked = (page, id) => page.evaluate((id) => {
-  const c = document.getElementById(id);
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  let n = 0;
-  for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && !(d[i] > 245 && d[i + 1] > 245 && d[i + 2] > 245)) n++;
-  return n;
-}, id);
+const { open } = usePage();
 
 test('the page loads, draws the map, overlay and charts, and looks right', async () => {
   const page = await open();
