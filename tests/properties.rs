@@ -618,6 +618,7 @@ fn one_series() -> impl Strategy<Value = SeriesParts> {
             Look::Bold,
             Look::Dots,
             Look::Dashed,
+            Look::Rings,
         ]),
         any::<(u8, u8, u8)>(),
     )

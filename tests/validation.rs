@@ -452,3 +452,35 @@ fn validation_is_checked_and_round_trips() {
     );
     assert!(!plain.to_json().contains("validation"));
 }
+
+/// The scatter plot draws the held-out points as rings and the training points filled: as many
+/// of each as the split has.
+#[test]
+fn the_scatter_plot_rings_the_held_out_points() {
+    use optimizer_playground::playground::figure::{self, Figure};
+    use optimizer_playground::playground::scene::Panel;
+    use optimizer_playground::playground::Playground;
+    let json = r#"{"data": {"kind": "linear", "n": 20, "noise": 1, "seed": 4, "validation": 0.25},
+        "start": [0, 0], "steps": 5, "runs": [{"optimizer": {"name": "gd", "lr": 1e-4}}]}"#;
+    let mut pg = Playground::new(Scenario::from_json(json).unwrap()).unwrap();
+    let fig = Figure {
+        width: 500,
+        height: 400,
+        panels: vec![Panel::Scatter],
+        white: true,
+        scale: 1.0,
+        legend: false,
+    };
+    let svg = figure::svg(&mut pg, &fig).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let circles: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("circle"))
+        .collect();
+    let rings = circles
+        .iter()
+        .filter(|n| n.attribute("fill") == Some("none"))
+        .count();
+    assert_eq!(rings, 5, "20 points, a quarter held out");
+    assert_eq!(circles.len() - rings, 15);
+}

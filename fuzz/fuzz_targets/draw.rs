@@ -140,7 +140,7 @@ fn series(b: &mut Bytes) -> Vec<Series> {
             Series {
                 color: b.color(),
                 marker,
-                look: [Look::Line, Look::Faint, Look::Bold, Look::Dots, Look::Dashed][b.below(5)],
+                look: [Look::Line, Look::Faint, Look::Bold, Look::Dots, Look::Dashed, Look::Rings][b.below(6)],
                 points,
                 label: ["", "gd", "a long label of a run"][b.below(3)].to_string(),
                 diverged: b.flag().then(|| b.below(1000) as u64),

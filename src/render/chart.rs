@@ -49,6 +49,8 @@ pub enum Look {
     Dots,
     /// A dashed line (a held-out loss beside its training loss).
     Dashed,
+    /// A ring at every point (held-out data).
+    Rings,
 }
 
 /// How a chart looks.
@@ -387,11 +389,15 @@ pub fn draw<DB: DrawingBackend>(
         let line = match s.look {
             Look::Faint => s.color.mix(0.35).stroke_width(px(1.0)),
             Look::Bold => s.color.stroke_width(px(2.5)),
-            Look::Line | Look::Dots | Look::Dashed => s.color.stroke_width(px(1.6)),
+            Look::Line | Look::Dots | Look::Dashed | Look::Rings => s.color.stroke_width(px(1.6)),
         };
         if s.look == Look::Dashed {
             chart
                 .draw_series(DashedLineSeries::new(pts, px(6.0), px(4.0), line))
+                .map_err(err)?;
+        } else if s.look == Look::Rings {
+            chart
+                .draw_series(pts.map(|p| Circle::new(p, px(2.8), line)))
                 .map_err(err)?;
         } else if s.look == Look::Dots {
             let dot = s.color.mix(0.75).filled();

@@ -63,7 +63,8 @@ pub fn bounds(d: &Dataset) -> [f64; 4] {
     [x0 - px, x1 + px, y0 - py, y1 + py]
 }
 
-/// Draws the data (blue points; orange for the negative class) and the model's line, as a chart
+/// Draws the data (blue points; orange for the negative class; held-out points as rings) and the
+/// model's line, as a chart
 /// (the same drawing as the loss and learning-rate charts).
 pub fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -81,25 +82,34 @@ pub fn draw<DB: DrawingBackend>(
         DataKind::Linear => ("x", "y"),
         DataKind::Logistic => ("x₁", "x₂"),
     };
-    let class = |neg: bool| {
+    // The points of one class, training or held out.
+    let class = |neg: bool, held: bool| {
+        let held_out = |i: usize| d.held_out.binary_search(&(i as u32)).is_ok();
         d.raw
             .iter()
             .zip(&d.target)
-            .filter(|(_, &t)| (d.spec.kind == DataKind::Logistic && t < 0.0) == neg)
-            .map(|(p, _)| (p[0], p[1]))
+            .enumerate()
+            .filter(|&(i, (_, &t))| {
+                (d.spec.kind == DataKind::Logistic && t < 0.0) == neg && held_out(i) == held
+            })
+            .map(|(_, (p, _))| (p[0], p[1]))
             .collect()
     };
-    let dots = |points, color| Series {
+    let dots = |points, color, look| Series {
         color,
         points,
         marker: None,
-        look: Look::Dots,
+        look,
         label: String::new(),
         diverged: None,
     };
+    let (blue, orange) = (RGBColor(58, 134, 255), RGBColor(247, 127, 0));
+    // Held-out points are rings: the model never sees them.
     let mut series = vec![
-        dots(class(false), RGBColor(58, 134, 255)),
-        dots(class(true), RGBColor(247, 127, 0)),
+        dots(class(false, false), blue, Look::Dots),
+        dots(class(true, false), orange, Look::Dots),
+        dots(class(false, true), blue, Look::Rings),
+        dots(class(true, true), orange, Look::Rings),
     ];
     if let Some((m, seg)) = model.and_then(|m| Some((m, model_line(d, m.theta, b)?))) {
         series.push(Series {
