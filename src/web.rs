@@ -409,6 +409,43 @@ impl App {
     /// Redraws whatever is out of date.
     pub fn draw(&mut self) -> Result<(), JsValue> {
         let todo = self.pg.take_redraw();
+        self.draw_layers(todo)
+    }
+
+    /// Computes the map's colour field and contours if they are out of date, without drawing
+    /// (the costliest part of a redraw, done by `draw` otherwise).
+    pub fn prepare_map(&mut self) {
+        self.pg.map_base();
+    }
+
+    /// Redraws the first part of the picture that is out of date — the map, then the
+    /// trajectories and points, then the charts and the scatter plot — and returns whether any
+    /// part is still out of date. The page draws its
+    /// first picture a part per task (after `prepare_map`), so that no task blocks it long;
+    /// what is drawn in the end is what `draw` draws.
+    pub fn draw_part(&mut self) -> Result<bool, JsValue> {
+        const PARTS: [&[Layers]; 3] = [
+            &[Layers::MAP],
+            &[Layers::TRAILS, Layers::MARKS],
+            &[Layers::CHARTS, Layers::SCATTER],
+        ];
+        let todo = self.pg.take_redraw();
+        let (mut now, mut later) = (Layers::NONE, Layers::NONE);
+        for part in PARTS {
+            for &layer in part.iter().filter(|&&l| todo.contains(l)) {
+                if now.is_empty() || part.iter().any(|&l| now.contains(l)) {
+                    now = now.union(layer);
+                } else {
+                    later = later.union(layer);
+                }
+            }
+        }
+        self.pg.redraw_later(later);
+        self.draw_layers(now)?;
+        Ok(!later.is_empty())
+    }
+
+    fn draw_layers(&mut self, todo: Layers) -> Result<(), JsValue> {
         if todo.contains(Layers::MAP) {
             self.draw_map()?;
         }

@@ -170,6 +170,51 @@ fn drawing_and_interaction() {
     assert_eq!(d["runs"].as_array().unwrap().len(), 4);
 }
 
+/// The page's first picture drawn a part per task (`prepare_map`, then `draw_part` until it says
+/// that nothing is left) is the picture `draw` draws at once, pixel for pixel.
+#[wasm_bindgen_test]
+fn drawing_in_parts_draws_the_same_picture() {
+    let canvases = || {
+        [
+            canvas(800, 560),
+            canvas(800, 560),
+            canvas(400, 200),
+            canvas(400, 200),
+        ]
+    };
+    let new = |c: &[HtmlCanvasElement; 4]| {
+        let mut a = App::new(c[0].clone(), c[1].clone(), c[2].clone(), c[3].clone()).unwrap();
+        a.step(60);
+        a
+    };
+    let pixels = |c: &HtmlCanvasElement| {
+        let ctx: web_sys::CanvasRenderingContext2d =
+            c.get_context("2d").unwrap().unwrap().dyn_into().unwrap();
+        let img = ctx
+            .get_image_data(0.0, 0.0, f64::from(c.width()), f64::from(c.height()))
+            .unwrap();
+        img.data().0
+    };
+    let (whole, parts) = (canvases(), canvases());
+    new(&whole).draw().unwrap();
+    let mut a = new(&parts);
+    a.prepare_map();
+    let mut n = 1;
+    while a.draw_part().unwrap() {
+        n += 1;
+    }
+    assert_eq!(n, 3, "the map, the trajectories, the charts");
+    assert!(!a.draw_part().unwrap(), "nothing is left");
+    for (w, p) in whole.iter().zip(&parts) {
+        let (w, p) = (pixels(w), pixels(p));
+        assert!(
+            w.chunks(4).filter(|px| px[3] > 0).count() > 1000,
+            "something is drawn"
+        );
+        assert!(w == p, "the same pixels");
+    }
+}
+
 #[wasm_bindgen_test]
 fn sliders_map_both_ways() {
     for &(min, max, log) in &[(1e-5, 10.0, true), (0.0, 0.999, false)] {

@@ -711,6 +711,18 @@ function keyboardUi() {
 
 // ------------------------------------------------------------------ start
 
+// A new task (a message to itself: not throttled like timers in a hidden tab).
+const nextTask = () => new Promise((resolve) => {
+  const ch = new MessageChannel();
+  ch.port1.onmessage = () => resolve();
+  ch.port2.postMessage(null);
+});
+// After the next paint (a frame, then a task), or 100 ms in a tab that does not paint.
+const nextPaint = () => new Promise((resolve) => {
+  requestAnimationFrame(() => nextTask().then(resolve));
+  setTimeout(resolve, 100);
+});
+
 async function main() {
   // The engine, and its catalog written beside it by the build (optimizer-playground catalog).
   const [, catalog, lessons] = await Promise.all([
@@ -794,8 +806,12 @@ async function main() {
   mapUi();
   syncSurface();
   buildRuns();
-  app.draw();
   refresh();
+  // The first picture once the text above is on screen, a part per task (the colour map's
+  // field and contours, the map, the trajectories, the charts): no task blocks the page long.
+  await nextPaint();
+  app.prepare_map();
+  do await nextTask(); while (app.draw_part());
 
   let behind = false;
   let shown = 0;

@@ -3,6 +3,7 @@
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -14,6 +15,18 @@ const types = {
   '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json', '.png': 'image/png',
   '.svg': 'image/svg+xml', '.ico': 'image/x-icon', '.txt': 'text/plain; charset=utf-8',
 };
+
+// Text and wasm go gzipped to a browser that accepts it, as a static host sends them (the wasm
+// is 562 KB raw, 240 KB gzipped); each file is compressed once per version.
+const compressible = /^(text\/|application\/(wasm|json)|image\/svg)/;
+const gzipped = new Map();
+function gzip(file, data, mtime) {
+  const hit = gzipped.get(file);
+  if (hit && hit.mtime === mtime && hit.size === data.length) return hit.gz;
+  const gz = zlib.gzipSync(data);
+  gzipped.set(file, { mtime, size: data.length, gz });
+  return gz;
+}
 
 export function serve(p = port) {
   const server = http.createServer((req, res) => {
@@ -35,7 +48,15 @@ export function serve(p = port) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
-      res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
+      const type = types[path.extname(file)] || 'application/octet-stream';
+      const headers = { 'content-type': type, 'cache-control': 'no-store', vary: 'accept-encoding' };
+      if (compressible.test(type) && /\bgzip\b/.test(req.headers['accept-encoding'] || '')) {
+        let mtime = 0;
+        try { mtime = fs.statSync(file).mtimeMs; } catch { /* compressed anew */ }
+        data = gzip(file, data, mtime);
+        headers['content-encoding'] = 'gzip';
+      }
+      res.writeHead(200, headers);
       res.end(data);
     });
   });

@@ -27,8 +27,16 @@ ensure_node_packages() {
     echo "== installing Node.js and npm"
     apt_install nodejs npm
   fi
-  if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/binaryen ] || [ ! -d node_modules/d3-contour ]; then
-    echo "== installing npm packages"
+  # Every devDependency of package.json at its pinned version (playwright-core, binaryen,
+  # d3-contour, lighthouse, axe-core, …), else a clean install from package-lock.json.
+  local missing
+  missing=$(node -e '
+    const fs = require("fs");
+    const want = require("./package.json").devDependencies || {};
+    const have = (n) => { try { return JSON.parse(fs.readFileSync(`node_modules/${n}/package.json`, "utf8")).version; } catch { return null; } };
+    console.log(Object.entries(want).filter(([n, v]) => have(n) !== v).map(([n, v]) => `${n}@${v}`).join(" "));')
+  if [ -n "$missing" ]; then
+    echo "== installing npm packages (missing: $missing)"
     npm ci --no-audit --no-fund
   fi
 }
