@@ -43,6 +43,29 @@ fn now() -> f64 {
     PERFORMANCE.with(|p| p.as_ref().map_or(0.0, |p| p.now()))
 }
 
+thread_local! {
+    /// A canvas of its own for measuring labels (no layout of the page, unlike a measuring span).
+    static MEASURE: Option<CanvasRenderingContext2d> =
+        new_canvas(1, 1).ok().and_then(|c| ctx2d(&c).ok());
+}
+
+/// The width of `text` at `size` pixels in the labels' font, as the canvases draw it.
+fn measure_text(text: &str, size: f64) -> Option<f64> {
+    MEASURE.with(|m| {
+        let ctx = m.as_ref()?;
+        ctx.set_font(&format!("{size}px {}", crate::render::FONT));
+        ctx.measure_text(text).ok().map(|t| t.width())
+    })
+}
+
+/// The map's sizes at `scale`, its labels measured by a canvas.
+fn map_style(scale: f64) -> MapStyle {
+    MapStyle {
+        measure: Some(measure_text),
+        ..MapStyle::new(scale)
+    }
+}
+
 fn new_canvas(w: u32, h: u32) -> Result<HtmlCanvasElement, JsValue> {
     let doc = web_sys::window()
         .and_then(|w| w.document())
@@ -404,6 +427,13 @@ impl App {
         self.pg.viewport().view().to_vec()
     }
 
+    /// Where the plane is drawn on the map, `[x, y, width, height]` in CSS pixels.
+    pub fn plot(&self) -> Vec<f64> {
+        let r = self.pg.plot();
+        let k = self.pg.scale();
+        vec![r.x / k, r.y / k, r.w / k, r.h / k]
+    }
+
     // ------------------------------------------------------------ drawing
 
     /// Redraws whatever is out of date.
@@ -445,9 +475,11 @@ impl App {
         Ok(!later.is_empty())
     }
 
-    fn draw_layers(&mut self, todo: Layers) -> Result<(), JsValue> {
+    fn draw_layers(&mut self, mut todo: Layers) -> Result<(), JsValue> {
         if todo.contains(Layers::MAP) {
             self.draw_map()?;
+            // Fitting the colour bar's labels may have moved the plot: the trajectories follow.
+            todo = todo.union(self.pg.take_redraw());
         }
         if todo.contains(Layers::TRAILS) {
             self.trails = None;
@@ -485,7 +517,7 @@ impl App {
     fn draw_map(&mut self) -> Result<(), JsValue> {
         let ctx = ctx2d(&self.map)?;
         let root = area(&self.map)?;
-        let style = MapStyle::new(self.pg.ink());
+        let style = map_style(self.pg.ink());
         // The colour map: one putImageData of the field, scaled up smoothly into the plot.
         let mut paint = |b: &map::MapBase, r: crate::render::view::Rect| -> Result<(), String> {
             put_field(&ctx, &b.field, r).map_err(|e| {
@@ -500,7 +532,7 @@ impl App {
 
     fn draw_overlay(&mut self) -> Result<(), JsValue> {
         let (w, h) = (self.overlay.width(), self.overlay.height());
-        let style = MapStyle::new(self.pg.ink());
+        let style = map_style(self.pg.ink());
         let mut trails = match self.trails.take() {
             Some(t) if t.halo.width() == w && t.halo.height() == h => t,
             _ => {

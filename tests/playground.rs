@@ -10,12 +10,15 @@ use common::*;
 use optimizer_playground::optim::{Clip, LineSearch, OptKind, OptimizerConfig};
 use optimizer_playground::playground::{self, Layers, Playground, XAxis, PALETTE};
 use optimizer_playground::render::fmt_num;
+use optimizer_playground::render::map::{self, MapStyle};
+use optimizer_playground::render::null::NullBackend;
 use optimizer_playground::render::view::{clip_polyline, clip_segment, fit_aspect, Rect, Viewport};
 use optimizer_playground::run::{Session, Trace};
 use optimizer_playground::scenario::{RunSpec, Scenario, MAX_RUNS};
 use optimizer_playground::schedule::{self, Schedule, Shape};
 use optimizer_playground::surface::{DataKind, DataSpec, Features, Surface};
 use optimizer_playground::Vec2;
+use plotters::prelude::IntoDrawingArea;
 use proptest::prelude::*;
 
 // ================================================================ helpers
@@ -260,7 +263,10 @@ proptest! {
         vp.set_plot(r2);
         prop_assert_eq!(vp.plot(), r2);
         equal_aspect(&vp)?;
-        contains_view(vp.view(), shown)?;
+        // The view asked for stays shown; back on the first rectangle, the first view.
+        contains_view(vp.view(), w)?;
+        vp.set_plot(r);
+        prop_assert_eq!(vp.view(), shown);
     }
 
     #[test]
@@ -462,6 +468,63 @@ fn viewport_edge_cases() {
             vec![(100.0, 20.0), (100.0, 100.0)]
         ]
     );
+}
+
+/// Draws the map's base layer on a backend that measures text at 0.6 em a character.
+fn draw_base(pg: &mut Playground) {
+    let (w, h) = pg.canvas();
+    let root = NullBackend::new(w, h).into_drawing_area();
+    pg.draw_map_base(&root, &MapStyle::new(pg.ink()), &mut |_, _| Ok(()))
+        .unwrap();
+}
+
+/// The colour bar's labels get the room they measure: more for long labels (the plot's right
+/// edge moves left, the trajectories are drawn again), and while panning and zooming it only
+/// grows, so the plot never jumps back and forth; back at the surface's own view, or on a
+/// canvas resized back and forth, the first view and plot come back exactly.
+#[test]
+fn the_colour_bars_labels_get_the_room_they_need() {
+    let plane = scenario_expr("x + y", [1.0, 1.0], 10, vec![run(opt(OptKind::Gd, 0.1))]);
+    let mut pg = pg_of(plane);
+    pg.set_canvas(800, 560, 1.0);
+    draw_base(&mut pg);
+    let (plot0, view0) = (pg.plot(), pg.viewport().view());
+    // Labels of a few digits leave the plot wider than the default room would.
+    assert!(plot0.w > map::plot_rect(800, 560, 1.0).w, "{plot0:?}");
+    draw_base(&mut pg);
+    assert_eq!(
+        (pg.plot(), pg.viewport().view()),
+        (plot0, view0),
+        "a second drawing moves nothing"
+    );
+
+    // Zoomed deep in about the origin, the losses are tiny and their labels scientific, which
+    // needs more room.
+    let at = pg.viewport().to_px(Vec2::new(0.0, 0.0));
+    pg.zoom((at.0, at.1), 1e4);
+    pg.take_redraw();
+    draw_base(&mut pg);
+    let plot1 = pg.plot();
+    assert!(
+        plot1.right() < plot0.right() - 5.0,
+        "{plot1:?} vs {plot0:?}"
+    );
+    assert!(pg
+        .take_redraw()
+        .contains(Layers::TRAILS.union(Layers::MARKS)));
+    // Back out where the labels are short, the room stays: the plot does not jump.
+    pg.zoom((at.0, at.1), 1e-4);
+    draw_base(&mut pg);
+    assert_eq!(pg.plot(), plot1);
+
+    pg.reset_view();
+    draw_base(&mut pg);
+    assert_eq!((pg.plot(), pg.viewport().view()), (plot0, view0));
+    pg.set_canvas(500, 700, 1.0);
+    draw_base(&mut pg);
+    pg.set_canvas(800, 560, 1.0);
+    draw_base(&mut pg);
+    assert_eq!((pg.plot(), pg.viewport().view()), (plot0, view0));
 }
 
 // ================================================================ 2. edits equal a fresh share link

@@ -8,14 +8,19 @@
 use optimizer_playground::playground::figure::{self, Figure};
 use optimizer_playground::playground::scene::Panel;
 use optimizer_playground::playground::Playground;
+use optimizer_playground::render::map::MapStyle;
+use optimizer_playground::render::null::NullBackend;
 use optimizer_playground::scenario::Scenario;
 use optimizer_playground::Vec2;
+use plotters::prelude::IntoDrawingArea;
 use roxmltree::{Document, Node};
 use serde_json::Value;
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::process::{Command, Output};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 mod common;
@@ -1152,4 +1157,72 @@ fn cli_no_legend_leaves_the_legend_out() {
             .count()
     };
     assert!(polylines(&b) > 3, "the runs are still drawn");
+}
+
+// ------------------------------------------------------------------ the colour bar's labels
+
+/// Every label of the map (the colour bar's six values and its title, the axes' ticks) lies
+/// inside the canvas, measured with the embedded font, on maps 320 to 1920 CSS pixels wide at
+/// 1, 2 and 3 device pixels per CSS pixel and in presentation mode: for labels as short as
+/// "0" and as long as "−1.017e−148" or "L (log, clamped at ±1e300)". The room is measured once
+/// (a second drawing moves nothing) and goes to the map where the labels are short.
+#[test]
+fn the_map_labels_fit_inside_the_canvas_at_any_width() {
+    let _ = plotters::style::register_font(
+        optimizer_playground::render::FONT,
+        plotters::style::FontStyle::Normal,
+        dejavu::sans::regular(),
+    );
+    let tiny = r#"{"surface": {"expr": "-1e-150*(x^2 + y^2) - 3.3e-150"}, "start": [0.5, 0.5], "steps": 10, "runs": []}"#;
+    let huge =
+        r#"{"surface": {"expr": "1.7e308*x"}, "start": [0.5, 0.5], "steps": 10, "runs": []}"#;
+    let short = r#"{"surface": {"expr": "0*x"}, "start": [0.5, 0.5], "steps": 10, "runs": []}"#;
+    let mut widest = (String::new(), 0.0_f64);
+    let mut plots = Vec::new();
+    for json in [ROSENBROCK, tiny, huge, short] {
+        for css in (320..=1920).step_by(80).chain([360, 390, 430]) {
+            for (k, emphasis) in [(1.0, 1.0), (3.0, 1.0), (2.0, 1.75)] {
+                let mut pg = playground(json, 0);
+                let (w, h) = ((f64::from(css) * k) as u32, (420.0 * k) as u32);
+                pg.set_canvas(w, h, k);
+                pg.set_emphasis(emphasis);
+                let style = MapStyle::new(pg.ink());
+                let draw = |pg: &mut Playground| {
+                    let boxes = Rc::new(RefCell::new(Vec::new()));
+                    let root = NullBackend::recording(w, h, Rc::clone(&boxes)).into_drawing_area();
+                    pg.draw_map_base(&root, &style, &mut |_, _| Ok(())).unwrap();
+                    boxes.take()
+                };
+                let boxes = draw(&mut pg);
+                let plot = pg.plot();
+                assert!(boxes.len() >= 7, "{boxes:?}");
+                for (text, left, right) in &boxes {
+                    assert!(
+                        *left >= 0.0 && *right <= f64::from(w),
+                        "{text:?} spans {left}..{right} on a canvas {w} wide ({css} CSS px at {k}×{emphasis}), plot {plot:?}"
+                    );
+                    if *left > plot.right() && (right - left) / k > widest.1 {
+                        widest = (text.clone(), (right - left) / k);
+                    }
+                }
+                if emphasis == 1.0 {
+                    assert!(
+                        plot.w > 0.4 * f64::from(w),
+                        "the plot keeps most of the width: {plot:?} of {w}"
+                    );
+                }
+                draw(&mut pg);
+                assert_eq!(pg.plot(), plot, "a second drawing moves nothing");
+                if (k, emphasis) == (1.0, 1.0) && css == 390 {
+                    plots.push(plot);
+                }
+            }
+        }
+    }
+    assert!(
+        widest.0.starts_with('−') && widest.0.contains("e−14"),
+        "the widest label was drawn: {widest:?}"
+    );
+    // Short labels ("0") leave the plot wider than long ones ("−1.017e−148").
+    assert!(plots[3].w > plots[1].w + 20.0, "{plots:?}");
 }

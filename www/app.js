@@ -3,6 +3,7 @@ import init, {
   App, default_scenario_json, slider_value, slider_pos,
   format_number, parse_number,
 } from './pkg/optimizer_playground.js';
+import { touchGestures } from './touch.js';
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...kids) => {
@@ -427,12 +428,16 @@ function mapUi() {
   let drag = null;
   let clickTimer;
   const pos = (e) => { const r = ov.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+  // Fingers are www/touch.js's; the mouse and the pen are handled here.
+  const touch = (e) => e.pointerType === 'touch';
   ov.addEventListener('pointerdown', (e) => {
+    if (touch(e)) return;
     const [x, y] = pos(e);
     drag = { x, y, moved: false };
     ov.setPointerCapture(e.pointerId);
   });
   ov.addEventListener('pointermove', (e) => {
+    if (touch(e)) return;
     const [x, y] = pos(e);
     if (drag) {
       const dx = x - drag.x, dy = y - drag.y;
@@ -447,6 +452,7 @@ function mapUi() {
     $('hover').textContent = app.hover(x, y);
   });
   ov.addEventListener('pointerup', (e) => {
+    if (touch(e)) return;
     const [x, y] = pos(e);
     const wasDrag = drag && drag.moved;
     drag = null;
@@ -470,6 +476,13 @@ function mapUi() {
     $('hover').textContent = app.hover(x, y);
   }, { passive: false });
   ov.addEventListener('dblclick', (e) => { e.preventDefault(); clearTimeout(clickTimer); app.reset_view(); app.draw(); });
+  touchGestures(ov, {
+    pan: (dx, dy) => { app.pan(dx, dy); app.draw(); },
+    zoom: (x, y, f) => { app.zoom(x, y, f); app.draw(); },
+    tap: (x, y) => { try { if (app.click(x, y)) afterChange(); } catch (err) { showMessage(errText(err)); } },
+    reset: () => { app.reset_view(); app.draw(); },
+    hover: (x, y) => { $('hover').textContent = x === null ? '' : app.hover(x, y); },
+  });
 }
 
 // ------------------------------------------------------------------ share links

@@ -199,8 +199,8 @@ fuzz_target!(|data: &[u8]| {
         .map(|_| Vec2::new(b.finite(), b.finite()))
         .collect();
     let mstyle = MapStyle {
-        scale,
         background: b.flag().then_some(map::BACKGROUND),
+        ..MapStyle::new(scale)
     };
     let paths: Vec<Vec<Vec2>> = ss
         .iter()

@@ -92,8 +92,8 @@ pub fn draw<DB: DrawingBackend>(
             Panel::Map => {
                 pg.set_canvas(r.w as u32, r.h as u32, fig.scale);
                 let style = MapStyle {
-                    scale: fig.scale,
                     background: bg,
+                    ..MapStyle::new(fig.scale)
                 };
                 // Every point of every trajectory.
                 pg.draw_map(&area, &style, 0.0, fig.legend, &mut |b, plot| {

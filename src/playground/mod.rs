@@ -166,6 +166,11 @@ pub struct Playground {
     emphasis: f64,
     /// Colour-map cells per CSS pixel.
     detail: f64,
+    /// CSS pixels right of the colour bar for its labels, as last measured, and whether the
+    /// next measurement sets it afresh (on a new canvas, or back at the surface's own view)
+    /// rather than only widening it.
+    labels: f64,
+    labels_fresh: bool,
     base: Option<MapBase>,
     redraw: Layers,
     /// The iteration every run is to reach: runs behind it (restarted by an edit, or a frame
@@ -210,6 +215,8 @@ impl Playground {
             scale,
             emphasis: 1.0,
             detail: 0.5,
+            labels: map::LABEL_ROOM,
+            labels_fresh: true,
             base: None,
             redraw: Layers::ALL,
             target: 0,
@@ -315,6 +322,9 @@ impl Playground {
 
     fn touch(&mut self, c: Change) {
         self.redraw = self.redraw.union(c.redraws());
+        if c == Change::Canvas {
+            self.labels_fresh = true;
+        }
     }
 
     // ------------------------------------------------------------ the one way a scenario changes
@@ -886,7 +896,7 @@ impl Playground {
             self.canvas = (width, height);
             self.scale = scale;
             self.viewport
-                .set_plot(map::plot_rect(width, height, self.ink()));
+                .set_plot(map::plot_rect_for(width, height, self.ink(), self.labels));
             self.touch(Change::Canvas);
         }
     }
@@ -901,7 +911,8 @@ impl Playground {
         if f != self.emphasis {
             self.emphasis = f;
             let (w, h) = self.canvas;
-            self.viewport.set_plot(map::plot_rect(w, h, self.ink()));
+            self.viewport
+                .set_plot(map::plot_rect_for(w, h, self.ink(), self.labels));
             self.touch(Change::Canvas);
         }
     }
@@ -930,9 +941,11 @@ impl Playground {
         ok
     }
 
-    /// Back to the surface's own view.
+    /// Back to the surface's own view (and the colour bar's labels to their own room).
     pub fn reset_view(&mut self) {
-        self.set_view(self.session.surface.view());
+        if self.set_view(self.session.surface.view()) {
+            self.labels_fresh = true;
+        }
     }
 
     fn device(&self, (px, py): (f64, f64)) -> (f64, f64) {

@@ -3,7 +3,7 @@
 //! draws these panels through plotters-canvas, the command line's `render` through plotters'
 //! SVG and bitmap backends: one drawing code, so a figure and the page cannot disagree.
 
-use super::{Playground, XAxis};
+use super::{Layers, Playground, XAxis};
 use crate::render::chart::{self, ChartStyle, Look, Series};
 use crate::render::map::{self, parse_hex, MapStyle, RunMark};
 use crate::render::scatter::{self, Model};
@@ -62,6 +62,29 @@ impl Playground {
             .collect()
     }
 
+    /// Gives the colour bar's labels the room they need as `root` measures them (the map is
+    /// sampled on the way). On a new canvas and back at the surface's own view the room is the
+    /// labels' own, so it may shrink; otherwise it only grows, so that a pan, a zoom or a new
+    /// surface never makes the plot jump back and forth (nor samples a costly data surface
+    /// twice to make it narrower). A new room moves the plot's right edge (the view asked for
+    /// is fitted to it, the trajectories are drawn again) and the map is sampled again: at
+    /// most a few times, as the room only grows after the first.
+    fn fit_labels<DB: DrawingBackend>(&mut self, root: &DrawingArea<DB, Shift>, style: &MapStyle) {
+        for _ in 0..4 {
+            let fresh = std::mem::replace(&mut self.labels_fresh, false);
+            let need = map::label_room(root, &self.map_base().field, style);
+            let room = if fresh { need } else { need.max(self.labels) };
+            if room == self.labels {
+                break;
+            }
+            self.labels = room;
+            let (w, h) = self.canvas;
+            self.viewport
+                .set_plot(map::plot_rect_for(w, h, self.ink(), room));
+            self.redraw = self.redraw.union(Layers::TRAILS.union(Layers::MARKS));
+        }
+    }
+
     /// The map's base layer (colour map through `paint`, contours, minima, axes, colour bar).
     pub fn draw_map_base<DB: DrawingBackend>(
         &mut self,
@@ -69,7 +92,7 @@ impl Playground {
         style: &MapStyle,
         paint: &mut dyn FnMut(&map::MapBase, Rect) -> DrawResult,
     ) -> DrawResult {
-        self.map_base();
+        self.fit_labels(root, style);
         let Some(base) = self.base.as_ref() else {
             return Ok(());
         };

@@ -19,34 +19,55 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 /// ratio): room for the axes on the left and bottom and the colour bar on the right.
 const MARGIN: f64 = 10.0;
 const MARGIN_TOP: f64 = 24.0;
-const MARGIN_RIGHT: f64 = 86.0;
 const X_AREA: f64 = 34.0;
 const Y_AREA: f64 = 52.0;
+/// The colour bar's parts right of the plot, in CSS pixels: the gap before the bar, the bar,
+/// the gap from the bar to its labels (the ticks lie in it), and the gap after the labels.
+const BAR_GAP: f64 = 16.0;
+const BAR_WIDTH: f64 = 12.0;
+const BAR_LABEL_GAP: f64 = 5.0;
+const BAR_END: f64 = 4.0;
+/// The room for the colour bar's labels until they are measured (CSS pixels): the right margin
+/// is then 86 pixels.
+pub const LABEL_ROOM: f64 = 49.0;
+/// Label room is measured in steps of this many CSS pixels, so that a label a pixel wider or
+/// narrower (or measured by another font engine) moves nothing.
+const LABEL_STEP: f64 = 4.0;
+/// The colour bar's type size (CSS pixels).
+const BAR_FONT: f64 = 10.5;
 
 /// Colours of the map.
 pub const BACKGROUND: RGBColor = RGBColor(250, 250, 252);
 pub const AXIS_GREY: RGBColor = RGBColor(90, 96, 110);
 pub const INK: RGBColor = RGBColor(15, 18, 30);
 
-/// The map's margins in whole pixels at scale `k` (device pixels per CSS pixel), as plotters
-/// lays them out: `(left margin + y labels, top, right, bottom margin + x labels)`.
-fn margins(k: f64) -> (u32, u32, u32, u32, u32, u32) {
+/// The map's margins in whole pixels at scale `k` (device pixels per CSS pixel) with `labels`
+/// CSS pixels for the colour bar's labels, as plotters lays them out: `(margin, top, right,
+/// x label area, y label area, bottom)`.
+fn margins(k: f64, labels: f64) -> (u32, u32, u32, u32, u32, u32) {
     let px = |v: f64| (v * k) as u32;
     (
         px(MARGIN),
         px(MARGIN_TOP),
-        px(MARGIN_RIGHT),
+        px(BAR_GAP + BAR_WIDTH + BAR_LABEL_GAP + labels.max(0.0) + BAR_END),
         px(X_AREA),
         px(Y_AREA),
         px(MARGIN),
     )
 }
 
-/// Where the plane is drawn on a `width` × `height` map at scale `k`: from the first pixel of
+/// Where the plane is drawn on a `width` × `height` map at scale `k`, with the colour bar's
+/// labels given their default room ([`LABEL_ROOM`]); see [`plot_rect_for`].
+pub fn plot_rect(width: u32, height: u32, k: f64) -> Rect {
+    plot_rect_for(width, height, k, LABEL_ROOM)
+}
+
+/// Where the plane is drawn on a `width` × `height` map at scale `k` with `labels` CSS pixels
+/// right of the colour bar for its labels (see [`label_room`]): from the first pixel of
 /// plotters' plotting area to its last, which is where plotters puts the axes' ends, so that
 /// ticks and everything drawn through the viewport agree to the pixel.
-pub fn plot_rect(width: u32, height: u32, k: f64) -> Rect {
-    let (m, top, right, xa, ya, bottom) = margins(k);
+pub fn plot_rect_for(width: u32, height: u32, k: f64, labels: f64) -> Rect {
+    let (m, top, right, xa, ya, bottom) = margins(k, labels);
     let x = f64::from(m + ya);
     let y = f64::from(top);
     Rect {
@@ -55,6 +76,70 @@ pub fn plot_rect(width: u32, height: u32, k: f64) -> Rect {
         w: (f64::from(width) - f64::from(right) - x - 1.0).max(1.0),
         h: (f64::from(height) - f64::from(bottom + xa) - y - 1.0).max(1.0),
     }
+}
+
+/// The colour bar's labels, from the bottom of the scale to the top.
+fn colorbar_labels(f: &Field) -> [String; 6] {
+    core::array::from_fn(|i| fmt_num(f.denormalize(i as f64 / 5.0)))
+}
+
+/// The colour bar's title.
+fn colorbar_title(f: &Field) -> &'static str {
+    match (f.log, f.clamped) {
+        (false, false) => "L",
+        (true, false) => "L (log scale)",
+        (false, true) => "L (clamped at ±1e300)",
+        (true, true) => "L (log, clamped at ±1e300)",
+    }
+}
+
+/// How much wider the page draws text than plotters measures it natively: plotters scales the
+/// embedded DejaVu Sans so that its height (ascent − descent, 2384 units) is the font size, a
+/// canvas so that its em (2048 units) is. Figures measure their labels as the page draws them,
+/// so that the command line's figures and the page lay the map out alike (and the figures'
+/// own, smaller text has room to spare). In the page a backend measures as it draws.
+#[cfg(not(target_arch = "wasm32"))]
+const PAGE_EM: f64 = 2384.0 / 2048.0;
+#[cfg(target_arch = "wasm32")]
+const PAGE_EM: f64 = 1.0;
+
+/// The width of `text` in `font` as the page draws it, in `root`'s pixels: by `style`'s
+/// measure (the page's canvas), else by `root`'s backend (natively the embedded DejaVu Sans,
+/// widened to the page's em), else at 0.62 em a character.
+fn text_width<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    font: &FontDesc,
+    style: &MapStyle,
+) -> f64 {
+    let size = font.get_size();
+    style
+        .measure
+        .and_then(|m| m(text, size))
+        .filter(|w| w.is_finite())
+        .unwrap_or_else(|| {
+            root.estimate_text_size(text, &font.clone().into_text_style(root))
+                .map_or(0.62 * size * text.chars().count() as f64, |(w, _)| {
+                    f64::from(w) * PAGE_EM
+                })
+        })
+}
+
+/// The room, in CSS pixels, that the colour bar of `f` needs for its labels: the widest label
+/// as `root` measures it at the bar's type size, a pixel more for rounding, rounded up to
+/// whole steps of 4 pixels.
+pub fn label_room<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    f: &Field,
+    style: &MapStyle,
+) -> f64 {
+    let font = style.font(BAR_FONT);
+    let widest = colorbar_labels(f)
+        .iter()
+        .map(|l| text_width(root, l, &font, style))
+        .fold(0.0, f64::max);
+    let k = style.scale.max(1e-3);
+    ((widest / k + 1.0) / LABEL_STEP).ceil() * LABEL_STEP
 }
 
 /// How densely to sample the colour map: `detail` cells per CSS pixel, lowered so that a
@@ -103,6 +188,10 @@ pub struct RunMark<'a> {
     pub diverged: bool,
 }
 
+/// The width in pixels of a text in the labels' font at a size in pixels, as the surface drawn
+/// on lays it out (the page's canvas: `measureText`), or `None` where it cannot say.
+pub type Measure = fn(&str, f64) -> Option<f64>;
+
 /// Sizes that scale with the device pixel ratio.
 #[derive(Clone, Copy, Debug)]
 pub struct MapStyle {
@@ -110,6 +199,8 @@ pub struct MapStyle {
     pub scale: f64,
     /// Fill behind everything (`None`: transparent).
     pub background: Option<RGBColor>,
+    /// How text is measured; `None`: by the drawing backend (natively the embedded font).
+    pub measure: Option<Measure>,
 }
 
 impl MapStyle {
@@ -117,6 +208,7 @@ impl MapStyle {
         MapStyle {
             scale,
             background: Some(BACKGROUND),
+            measure: None,
         }
     }
     fn px(&self, v: f64) -> u32 {
@@ -199,7 +291,10 @@ fn draw_axes<DB: DrawingBackend>(
     (xn, yn): (&str, &str),
     style: &MapStyle,
 ) -> DrawResult {
-    let (m, top, right, xa, ya, _) = margins(style.scale);
+    let (m, top, _, xa, ya, _) = margins(style.scale, LABEL_ROOM);
+    // The right margin is what the plot rectangle leaves (it has room for the labels measured).
+    let width = f64::from(root.dim_in_pixel().0);
+    let right = (width - vp.plot().right() - 1.0).round().max(0.0) as u32;
     let [x0, x1, y0, y1] = vp.view();
     let mut chart = ChartBuilder::on(root)
         .margin(m)
@@ -225,7 +320,9 @@ fn draw_axes<DB: DrawingBackend>(
         .map_err(err)
 }
 
-/// The colour bar right of the plot: the colour scale with six labelled values.
+/// The colour bar right of the plot: the colour scale with six labelled values (the plot
+/// rectangle leaves room for them, see [`label_room`]) and its title above, moved left where
+/// it would run past the canvas's edge.
 fn draw_colorbar<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     p: Rect,
@@ -233,8 +330,8 @@ fn draw_colorbar<DB: DrawingBackend>(
     style: &MapStyle,
 ) -> DrawResult {
     let k = style.scale;
-    let x = p.right() + 16.0 * k;
-    let w = 12.0 * k;
+    let x = p.right() + BAR_GAP * k;
+    let w = BAR_WIDTH * k;
     let lut = Lut::viridis();
     let n = 128;
     for i in 0..n {
@@ -253,12 +350,13 @@ fn draw_colorbar<DB: DrawingBackend>(
         AXIS_GREY.mix(0.6).stroke_width(style.px(1.0)),
     ))
     .map_err(err)?;
-    let label = style
-        .font(10.5)
+    let font = style.font(BAR_FONT);
+    let label = font
+        .clone()
         .color(&AXIS_GREY)
         .pos(Pos::new(HPos::Left, VPos::Center));
-    for i in 0..=5 {
-        let t = f64::from(i) / 5.0;
+    for (i, text) in colorbar_labels(f).into_iter().enumerate() {
+        let t = i as f64 / 5.0;
         let y = p.y + p.h * (1.0 - t);
         root.draw(&Rectangle::new(
             [
@@ -269,27 +367,20 @@ fn draw_colorbar<DB: DrawingBackend>(
         ))
         .map_err(err)?;
         root.draw(&Text::new(
-            fmt_num(f.denormalize(t)),
-            ipt((x + w + 5.0 * k, y)),
+            text,
+            ipt((x + w + BAR_LABEL_GAP * k, y)),
             label.clone(),
         ))
         .map_err(err)?;
     }
-    let title = style
-        .font(10.5)
+    let title = colorbar_title(f);
+    let end = f64::from(root.dim_in_pixel().0) - BAR_END * k;
+    let tx = x.min(end - text_width(root, title, &font, style)).max(0.0);
+    let title_style = font
         .color(&AXIS_GREY)
         .pos(Pos::new(HPos::Left, VPos::Bottom));
-    root.draw(&Text::new(
-        match (f.log, f.clamped) {
-            (false, false) => "L",
-            (true, false) => "L (log scale)",
-            (false, true) => "L (clamped at ±1e300)",
-            (true, true) => "L (log, clamped at ±1e300)",
-        },
-        ipt((x, p.y - 9.0 * k)),
-        title,
-    ))
-    .map_err(err)
+    root.draw(&Text::new(title, ipt((tx, p.y - 9.0 * k)), title_style))
+        .map_err(err)
 }
 
 /// The minimum of the held-out (validation) loss: a hollow diamond labelled "held-out min".

@@ -46,6 +46,10 @@ impl Rect {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Viewport {
     view: [f64; 4],
+    /// The view last asked for, before it was widened: a new plot rectangle widens this one, so
+    /// that a canvas resized back and forth (or a colour bar whose labels take more room, then
+    /// less) comes back to the same view.
+    asked: [f64; 4],
     plot: Rect,
 }
 
@@ -57,8 +61,10 @@ impl Viewport {
     /// Shows (at least) `view` in `plot`, widened along one axis for equal aspect. An invalid
     /// view (not finite, empty, beyond ±1e9) shows `[-1, 1, -1, 1]` instead.
     pub fn new(view: [f64; 4], plot: Rect) -> Viewport {
+        let unit = [-1.0, 1.0, -1.0, 1.0];
         let mut vp = Viewport {
-            view: [-1.0, 1.0, -1.0, 1.0],
+            view: unit,
+            asked: unit,
             plot,
         };
         vp.view = fit_aspect(vp.view, plot.w, plot.h);
@@ -89,16 +95,17 @@ impl Viewport {
             && w < VIEW_LIMIT
             && h < VIEW_LIMIT;
         if ok {
+            self.asked = v;
             self.view = fit_aspect(v, self.plot.w, self.plot.h);
         }
         ok
     }
 
-    /// Moves the plot rectangle (the canvas was resized); the view is widened to keep equal
-    /// aspect.
+    /// Moves the plot rectangle (the canvas was resized); the view last asked for is widened
+    /// to keep equal aspect.
     pub fn set_plot(&mut self, plot: Rect) {
         self.plot = plot;
-        self.view = fit_aspect(self.view, plot.w, plot.h);
+        self.view = fit_aspect(self.asked, plot.w, plot.h);
     }
 
     /// The pixel of plane point `p`.
