@@ -471,6 +471,17 @@ impl App {
         .map_err(js_err)
     }
 
+    /// Every run's trajectory as CSV (UTF-8 bytes): a row per run and point (everything
+    /// computed), the columns of [`playground::export`].
+    pub fn trajectories_csv(&self) -> Vec<u8> {
+        playground::export::csv(self.pg.session())
+    }
+
+    /// The same rows as a JSON array of objects.
+    pub fn trajectories_json(&self) -> Result<String, JsValue> {
+        playground::export::json(self.pg.session()).map_err(js_err)
+    }
+
     // ------------------------------------------------------------ drawing
 
     /// Redraws whatever is out of date.
