@@ -355,9 +355,17 @@ impl App {
 
     /// Re-reads the canvases' CSS sizes and the device pixel ratio.
     pub fn resize(&mut self) {
-        self.dpr = web_sys::window()
-            .map_or(1.0, |w| w.device_pixel_ratio())
-            .clamp(1.0, 4.0);
+        self.resize_at(web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()));
+    }
+
+    /// Re-reads the canvases' CSS sizes and draws at `ratio` device pixels per CSS pixel (1 to
+    /// 4): the PNG export at 2× for print draws at 2, takes its pictures and calls `resize`.
+    pub fn resize_at(&mut self, ratio: f64) {
+        self.dpr = if ratio.is_finite() {
+            ratio.clamp(1.0, 4.0)
+        } else {
+            1.0
+        };
         for c in [&self.map, &self.overlay, &self.loss, &self.lr]
             .into_iter()
             .chain(self.scatter.as_ref())
@@ -367,6 +375,8 @@ impl App {
             if c.width() != w || c.height() != h {
                 c.set_width(w);
                 c.set_height(h);
+                // A resized canvas is blank: the scatter plot is drawn at once, not later.
+                self.scatter_at = f64::NEG_INFINITY;
             }
         }
         self.pg

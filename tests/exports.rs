@@ -31,12 +31,13 @@ fn playground(json: &str, steps: u64) -> Playground {
 }
 
 /// Rosenbrock with a first-order, a quasi-Newton (line-search evaluations) and a Newton run
-/// (Hessians), one of them hidden, two with the same label.
+/// (Hessians), one of them hidden, two with the same label, one that diverges.
 const NAMED: &str = r#"{"surface": {"name": "rosenbrock"}, "start": [-1.5, 2], "steps": 60,
   "runs": [{"optimizer": {"name": "adam", "lr": 0.05}},
            {"optimizer": {"name": "adam", "lr": 0.01}, "enabled": false},
            {"optimizer": {"name": "bfgs", "line_search": "wolfe"}},
-           {"optimizer": {"name": "newton"}, "label": "Newton, \"damped\""}]}"#;
+           {"optimizer": {"name": "newton"}, "label": "Newton, \"damped\""},
+           {"optimizer": {"name": "gd", "lr": 1}, "label": "diverges"}]}"#;
 
 /// Logistic regression with held-out points and a mini-batch run beside a full-batch one.
 const DATA: &str = r#"{"data": {"kind": "logistic", "n": 80, "noise": 0.5, "seed": 3, "validation": 0.25},
@@ -132,12 +133,14 @@ fn check_against_session(
             }
             at += 1;
         }
-        // The last row's counts are the run's.
-        assert_eq!(
-            r.evals_at.last(),
-            Some(&t.evals),
-            "run {i}: counts at the end"
-        );
+        // The last row's counts are the run's (a diverged run's total adds the failed
+        // iteration's evaluations, which left no point).
+        let last = r.evals_at.last().unwrap();
+        if t.diverged_at.is_none() {
+            assert_eq!(last, &t.evals, "run {i}: counts at the end");
+        } else {
+            assert!(last.grad <= t.evals.grad && last.value <= t.evals.value);
+        }
     }
     assert_eq!(at, n_rows, "one row per run and point");
 }
@@ -147,6 +150,9 @@ fn json_rows_hold_the_traces_bit_for_bit() {
     for (json, steps) in [(NAMED, 60), (DATA, 40), (NAMED, 0)] {
         let pg = playground(json, steps);
         let s = pg.session();
+        if json == NAMED && steps > 0 {
+            assert!(s.runs.iter().any(|r| r.trace.diverged_at.is_some()));
+        }
         let text = export::json(s).unwrap();
         let rows: Vec<Value> = serde_json::from_str::<Value>(&text)
             .unwrap()

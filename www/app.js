@@ -3,6 +3,7 @@ import init, {
   App, default_scenario_json, slider_value, slider_pos,
   format_number, parse_number,
 } from './pkg/optimizer_playground.js';
+import { exportsUi } from './exports.js';
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...kids) => {
@@ -788,6 +789,7 @@ async function main() {
   keyboardUi();
   lessonUi();
   presentUi();
+  exportsUi({ app, el, showMessage, afterChange, showSpeed });
   let resizeTimer;
   window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(() => { app.resize(); afterChange(); }, 100); });
   speedUi();
