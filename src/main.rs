@@ -2,7 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use optimizer_playground::optim::{LineSearch, OPTIMIZERS};
-use optimizer_playground::playground::figure::{self, Figure};
+use optimizer_playground::playground::figure::{self, Figure, MAX_SIDE};
 use optimizer_playground::playground::scene::Panel;
 use optimizer_playground::playground::{catalog, Playground};
 use optimizer_playground::run::{end_label_within, Session, Trace};
@@ -248,9 +248,6 @@ struct RenderArgs {
     run: Option<usize>,
 }
 
-/// The largest figure side, in pixels.
-const MAX_SIDE: u32 = 8192;
-
 fn render(a: RenderArgs) -> Result<String, String> {
     enum Format {
         Svg,
@@ -277,32 +274,7 @@ fn render(a: RenderArgs) -> Result<String, String> {
     }
     let text = read_input(&a.scenario)?;
     let sc = Scenario::from_json(&text)?;
-    let data = sc.data.is_some();
-    let panels: Vec<Panel> = if a.panels == "all" {
-        Panel::ALL
-            .into_iter()
-            .filter(|&p| p != Panel::Scatter || data)
-            .collect()
-    } else {
-        a.panels
-            .split(',')
-            .map(|name| {
-                let p = Panel::ALL
-                    .into_iter()
-                    .find(|p| p.name() == name.trim())
-                    .ok_or_else(|| {
-                        format!("--panels: unknown panel '{name}' (map, loss, lr, scatter or all)")
-                    })?;
-                if p == Panel::Scatter && !data {
-                    return Err(
-                        "--panels: 'scatter' needs a data surface (the scenario has no 'data')"
-                            .to_string(),
-                    );
-                }
-                Ok(p)
-            })
-            .collect::<Result<_, String>>()?
-    };
+    let panels = Panel::list(&a.panels, sc.data.is_some()).map_err(|e| format!("--panels: {e}"))?;
     let width = a.width.unwrap_or_else(|| {
         panels
             .iter()

@@ -5,6 +5,7 @@
 //! of the trajectories. JavaScript passes events in and puts the strings it gets back into the
 //! DOM as text, never as HTML.
 
+use crate::playground::figure;
 use crate::playground::scene::Panel;
 use crate::playground::{self, Layers, Playground, XAxis};
 use crate::render::map::{self, MapStyle, TrailLayer};
@@ -79,12 +80,15 @@ fn new_canvas(w: u32, h: u32) -> Result<HtmlCanvasElement, JsValue> {
     Ok(c)
 }
 
-fn area(
-    c: &HtmlCanvasElement,
-) -> Result<DrawingArea<CanvasBackend, plotters::coord::Shift>, JsValue> {
-    Ok(CanvasBackend::with_canvas_object(c.clone())
-        .ok_or_else(|| js_err("no canvas"))?
-        .into_drawing_area())
+/// The page draws on its canvases through [`figure::Backend`], the type its SVG export draws
+/// through too: one copy of the drawing code in the wasm.
+type Page = figure::Backend<'static, CanvasBackend>;
+
+fn area(c: &HtmlCanvasElement) -> Result<DrawingArea<Page, plotters::coord::Shift>, JsValue> {
+    Ok(Page::Other(
+        CanvasBackend::with_canvas_object(c.clone()).ok_or_else(|| js_err("no canvas"))?,
+    )
+    .into_drawing_area())
 }
 
 /// JSON text of `v` (JavaScript reads it with `JSON.parse`, which gives every number back
@@ -374,9 +378,17 @@ impl App {
 
     /// Re-reads the canvases' CSS sizes and the device pixel ratio.
     pub fn resize(&mut self) {
-        self.dpr = web_sys::window()
-            .map_or(1.0, |w| w.device_pixel_ratio())
-            .clamp(1.0, 4.0);
+        self.resize_at(web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()));
+    }
+
+    /// Re-reads the canvases' CSS sizes and draws at `ratio` device pixels per CSS pixel (1 to
+    /// 4): the PNG export at 2× for print draws at 2, takes its pictures and calls `resize`.
+    pub fn resize_at(&mut self, ratio: f64) {
+        self.dpr = if ratio.is_finite() {
+            ratio.clamp(1.0, 4.0)
+        } else {
+            1.0
+        };
         for c in [&self.map, &self.overlay, &self.loss, &self.lr]
             .into_iter()
             .chain(self.scatter.as_ref())
@@ -386,6 +398,8 @@ impl App {
             if c.width() != w || c.height() != h {
                 c.set_width(w);
                 c.set_height(h);
+                // A resized canvas is blank: the scatter plot is drawn at once, not later.
+                self.scatter_at = f64::NEG_INFINITY;
             }
         }
         self.pg
@@ -432,6 +446,80 @@ impl App {
         let r = self.pg.plot();
         let k = self.pg.scale();
         vec![r.x / k, r.y / k, r.w / k, r.h / k]
+    }
+
+    // ------------------------------------------------------------ exports
+
+    /// The page's picture as SVG text: `panels` (comma-separated: map, loss, lr, scatter)
+    /// side by side, each the size of its canvas and drawn by the same code as on the canvas
+    /// (through plotters' SVG backend), at the step shown. The map is drawn whole: the colour
+    /// map (embedded as a PNG the browser encodes: no encoder in the wasm), contours, axes, every
+    /// shown trajectory, the current points and the view inside the optimizer when it is on.
+    pub fn svg(&mut self, panels: &str) -> Result<String, JsValue> {
+        let data = self.pg.scenario().data.is_some() && self.scatter.is_some();
+        let panels = Panel::list(panels, data).map_err(js_err)?;
+        let sizes: Vec<(Panel, (u32, u32))> = panels
+            .into_iter()
+            .map(|p| {
+                let c = match p {
+                    Panel::Map => Some(&self.map),
+                    Panel::Loss => Some(&self.loss),
+                    Panel::Lr => Some(&self.lr),
+                    Panel::Scatter => self.scatter.as_ref(),
+                };
+                (p, c.map_or((0, 0), |c| (c.width(), c.height())))
+            })
+            .collect();
+        let width = sizes.iter().map(|(_, s)| s.0).sum();
+        let height = sizes.iter().map(|(_, s)| s.1).max().unwrap_or(0);
+        let mut image = |f: &Field| {
+            field_canvas(f).and_then(|c| c.to_data_url()).map_err(|e| {
+                e.as_string()
+                    .unwrap_or_else(|| "the colour map could not be encoded".into())
+            })
+        };
+        let (ink, dpr, bg) = (self.pg.ink(), self.dpr, Some(WHITE));
+        let pg = &mut self.pg;
+        figure::svg_with::<CanvasBackend>((width, height), &mut image, |root, paint| {
+            let mut x = 0;
+            for (p, (w, h)) in sizes {
+                let area = root.clone().shrink((x, 0), (w, h));
+                match p {
+                    Panel::Map => {
+                        let style = MapStyle::new(ink);
+                        let at = f64::from(x);
+                        pg.draw_map_base(&area, &style, &mut |b, r| {
+                            paint(b, crate::render::view::Rect { x: r.x + at, ..r })
+                        })?;
+                        // As the overlay shows them: all halos, then all lines, then the marks.
+                        let vp = *pg.viewport();
+                        let marks: Vec<map::RunMark> =
+                            pg.run_marks().into_iter().map(|(_, m)| m).collect();
+                        map::draw_trails(&area, &vp, &marks, 0.75 * dpr, &style)?;
+                        map::draw_marks(&area, &vp, &marks, pg.session().start, &style)?;
+                        if pg.show_inner() {
+                            pg.draw_inner(&area, &style)?;
+                        }
+                    }
+                    Panel::Loss | Panel::Lr => pg.draw_chart(&area, p, ink, bg)?,
+                    Panel::Scatter => pg.draw_scatter(&area, ink, bg)?,
+                }
+                x += w as i32;
+            }
+            Ok(())
+        })
+        .map_err(js_err)
+    }
+
+    /// Every run's trajectory as CSV (UTF-8 bytes): a row per run and point (everything
+    /// computed), the columns of [`playground::export`].
+    pub fn trajectories_csv(&self) -> Vec<u8> {
+        playground::export::csv(self.pg.session())
+    }
+
+    /// The same rows as a JSON array of objects.
+    pub fn trajectories_json(&self) -> Result<String, JsValue> {
+        playground::export::json(self.pg.session()).map_err(js_err)
     }
 
     // ------------------------------------------------------------ drawing
@@ -600,16 +688,22 @@ impl App {
     }
 }
 
+/// The field's cells on a canvas of their own, one pixel a cell.
+fn field_canvas(f: &Field) -> Result<HtmlCanvasElement, JsValue> {
+    let img =
+        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&f.rgba()), f.nx as u32, f.ny as u32)?;
+    let off = new_canvas(f.nx as u32, f.ny as u32)?;
+    ctx2d(&off)?.put_image_data(&img, 0.0, 0.0)?;
+    Ok(off)
+}
+
 /// Puts the field's pixels on the map canvas, scaled into `r` with smoothing.
 fn put_field(
     ctx: &CanvasRenderingContext2d,
     f: &Field,
     r: crate::render::view::Rect,
 ) -> Result<(), JsValue> {
-    let img =
-        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&f.rgba()), f.nx as u32, f.ny as u32)?;
-    let off = new_canvas(f.nx as u32, f.ny as u32)?;
-    ctx2d(&off)?.put_image_data(&img, 0.0, 0.0)?;
+    let off = field_canvas(f)?;
     ctx.set_image_smoothing_enabled(true);
     ctx.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
         &off,

@@ -4,6 +4,7 @@ import init, {
   format_number, parse_number,
 } from './pkg/optimizer_playground.js';
 import { touchGestures } from './touch.js';
+import { exportsUi } from './exports.js';
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...kids) => {
@@ -813,6 +814,7 @@ async function main() {
   keyboardUi();
   lessonUi();
   presentUi();
+  exportsUi({ app, el, showMessage, afterChange, showSpeed });
   let resizeTimer;
   window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(() => { app.resize(); afterChange(); }, 100); });
   speedUi();

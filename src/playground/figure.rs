@@ -15,8 +15,15 @@ use super::Playground;
 use crate::render::map::{MapBase, MapStyle};
 use crate::render::overlay;
 use crate::render::view::Rect;
+use crate::render::Field;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind,
+};
+
+/// The largest side of a figure in pixels.
+pub const MAX_SIDE: u32 = 8192;
 
 /// What a figure shows and how large it is.
 #[derive(Clone, Debug, PartialEq)]
@@ -119,6 +126,226 @@ pub fn draw<DB: DrawingBackend>(
     root.present().map_err(|e| e.to_string())
 }
 
+/// SVG text or another backend `B`. The page draws on its canvases through
+/// `Backend<CanvasBackend>` and its SVG export through the same type, so the drawing code (the
+/// map, the charts, the scatter plot, the view inside an optimizer) is compiled once for both:
+/// a second copy for the SVG backend alone would cost the wasm about 33 KB gzipped.
+pub enum Backend<'a, B> {
+    Svg(SVGBackend<'a>),
+    Other(B),
+}
+
+/// A drawing error of either backend, as text.
+#[derive(Debug)]
+pub struct BackendError(String);
+
+impl std::fmt::Display for BackendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BackendError {}
+
+type Dek = DrawingErrorKind<BackendError>;
+
+fn cast<E: std::error::Error + Send + Sync>(e: DrawingErrorKind<E>) -> Dek {
+    match e {
+        DrawingErrorKind::DrawingError(e) => {
+            DrawingErrorKind::DrawingError(BackendError(e.to_string()))
+        }
+        DrawingErrorKind::FontError(e) => DrawingErrorKind::FontError(e),
+    }
+}
+
+/// The same call on whichever backend it is.
+macro_rules! either {
+    ($self:expr, $b:ident => $call:expr) => {
+        match $self {
+            Backend::Svg($b) => $call.map_err(cast),
+            Backend::Other($b) => $call.map_err(cast),
+        }
+    };
+}
+
+/// A style reduced to what a backend reads of it: the backends below are compiled for this one
+/// style (and for paths in a vector) rather than once per style type of every caller.
+#[derive(Clone, Copy)]
+struct Stroke(BackendColor, u32);
+
+impl BackendStyle for Stroke {
+    fn color(&self) -> BackendColor {
+        self.0
+    }
+    fn stroke_width(&self) -> u32 {
+        self.1
+    }
+}
+
+fn stroke<S: BackendStyle>(s: &S) -> Stroke {
+    Stroke(s.color(), s.stroke_width())
+}
+
+impl<B: DrawingBackend> Backend<'_, B> {
+    #[inline(never)]
+    fn line(&mut self, from: BackendCoord, to: BackendCoord, s: Stroke) -> Result<(), Dek> {
+        either!(self, b => b.draw_line(from, to, &s))
+    }
+    #[inline(never)]
+    fn rect(&mut self, a: BackendCoord, c: BackendCoord, s: Stroke, fill: bool) -> Result<(), Dek> {
+        either!(self, b => b.draw_rect(a, c, &s, fill))
+    }
+    #[inline(never)]
+    fn path(&mut self, pts: Vec<BackendCoord>, s: Stroke, fill: bool) -> Result<(), Dek> {
+        if fill {
+            either!(self, b => b.fill_polygon(pts, &s))
+        } else {
+            either!(self, b => b.draw_path(pts, &s))
+        }
+    }
+    #[inline(never)]
+    fn circle(&mut self, c: BackendCoord, r: u32, s: Stroke, fill: bool) -> Result<(), Dek> {
+        either!(self, b => b.draw_circle(c, r, &s, fill))
+    }
+}
+
+impl<B: DrawingBackend> DrawingBackend for Backend<'_, B> {
+    type ErrorType = BackendError;
+    fn get_size(&self) -> (u32, u32) {
+        match self {
+            Backend::Svg(b) => b.get_size(),
+            Backend::Other(b) => b.get_size(),
+        }
+    }
+    fn ensure_prepared(&mut self) -> Result<(), Dek> {
+        either!(self, b => b.ensure_prepared())
+    }
+    fn present(&mut self) -> Result<(), Dek> {
+        either!(self, b => b.present())
+    }
+    fn draw_pixel(&mut self, p: BackendCoord, c: BackendColor) -> Result<(), Dek> {
+        either!(self, b => b.draw_pixel(p, c))
+    }
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Result<(), Dek> {
+        self.line(from, to, stroke(style))
+    }
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        a: BackendCoord,
+        c: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), Dek> {
+        self.rect(a, c, stroke(style), fill)
+    }
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<(), Dek> {
+        self.path(path.into_iter().collect(), stroke(style), false)
+    }
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        c: BackendCoord,
+        r: u32,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), Dek> {
+        self.circle(c, r, stroke(style), fill)
+    }
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> Result<(), Dek> {
+        self.path(vert.into_iter().collect(), stroke(style), true)
+    }
+    fn draw_text<T: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &T,
+        pos: BackendCoord,
+    ) -> Result<(), Dek> {
+        either!(self, b => b.draw_text(text, style, pos))
+    }
+    fn estimate_text_size<T: BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &T,
+    ) -> Result<(u32, u32), Dek> {
+        either!(self, b => b.estimate_text_size(text, style))
+    }
+    fn blit_bitmap(&mut self, pos: BackendCoord, size: (u32, u32), src: &[u8]) -> Result<(), Dek> {
+        either!(self, b => b.blit_bitmap(pos, size, src))
+    }
+}
+
+/// A colour of the map that nothing else uses: its rectangle is replaced by the image.
+const SENTINEL: RGBColor = RGBColor(1, 2, 3);
+
+/// SVG text of `size` drawn by `draw` through [`Backend<B>`] (`B`: the backend the caller
+/// draws on otherwise). `draw` is given the drawing area and the painter of the colour map,
+/// which `image` gives as the URI of an image of its RGBA cells (the command line encodes a
+/// PNG, the page lets the browser do it).
+pub fn svg_with<B: DrawingBackend>(
+    size: (u32, u32),
+    image: &mut dyn FnMut(&Field) -> Result<String, String>,
+    draw: impl FnOnce(
+        &DrawingArea<Backend<'_, B>, Shift>,
+        &mut dyn FnMut(&MapBase, Rect) -> DrawResult,
+    ) -> DrawResult,
+) -> Result<String, String> {
+    let mut text = String::new();
+    let mut found: Option<(Rect, String)> = None;
+    {
+        let root = Backend::<B>::Svg(SVGBackend::with_string(&mut text, size)).into_drawing_area();
+        draw(&root, &mut |b, r| {
+            found = Some((r, image(&b.field)?));
+            // A placeholder the image replaces below (plotters writes no images itself).
+            root.draw(&Rectangle::new(
+                [
+                    (r.x as i32, r.y as i32),
+                    ((r.x + r.w) as i32, (r.y + r.h) as i32),
+                ],
+                SENTINEL.filled(),
+            ))
+            .map_err(|e| e.to_string())
+        })?;
+    }
+    if let Some((r, uri)) = found {
+        let mark = r##"fill="#010203""##;
+        if let Some(at) = text.find(mark) {
+            let start = text[..at].rfind("<rect").unwrap_or(at);
+            let end = text[at..].find("/>").map_or(text.len(), |e| at + e + 2);
+            let img = format!(
+                r#"<image x="{}" y="{}" width="{}" height="{}" preserveAspectRatio="none" xlink:href="{uri}"/>"#,
+                r.x as i32,
+                r.y as i32,
+                (r.x + r.w) as i32 - r.x as i32,
+                (r.y + r.h) as i32 - r.y as i32,
+            );
+            text.replace_range(start..end, &img);
+        }
+    }
+    // The image's link needs the xlink namespace (understood by SVG 1.1 tools too).
+    let text = text.replacen(
+        r#"xmlns="http://www.w3.org/2000/svg""#,
+        r#"xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink""#,
+        1,
+    );
+    // Round joins and caps, as on the page's canvas.
+    Ok(text.replace(
+        "<polyline fill=\"none\"",
+        "<polyline fill=\"none\" stroke-linejoin=\"round\" stroke-linecap=\"round\"",
+    ))
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use super::*;
@@ -137,56 +364,15 @@ mod native {
         });
     }
 
-    /// A colour of the map that nothing else uses: its rectangle is replaced by the image.
-    const SENTINEL: RGBColor = RGBColor(1, 2, 3);
-
-    /// The figure as SVG text.
+    /// The figure as SVG text, the colour map an embedded PNG.
     pub fn svg(pg: &mut Playground, fig: &Figure) -> Result<String, String> {
         fonts();
-        let mut text = String::new();
-        let mut image: Option<(Rect, String)> = None;
-        {
-            let root =
-                SVGBackend::with_string(&mut text, (fig.width, fig.height)).into_drawing_area();
-            draw(&root, pg, fig, &mut |b, r| {
-                image = Some((r, png_data_uri(&b.field.rgba(), b.field.nx, b.field.ny)?));
-                // A placeholder the image replaces below (plotters writes no images itself).
-                root.draw(&Rectangle::new(
-                    [
-                        (r.x as i32, r.y as i32),
-                        ((r.x + r.w) as i32, (r.y + r.h) as i32),
-                    ],
-                    SENTINEL.filled(),
-                ))
-                .map_err(|e| e.to_string())
-            })?;
-        }
-        if let Some((r, uri)) = image {
-            let mark = r##"fill="#010203""##;
-            if let Some(at) = text.find(mark) {
-                let start = text[..at].rfind("<rect").unwrap_or(at);
-                let end = text[at..].find("/>").map_or(text.len(), |e| at + e + 2);
-                let img = format!(
-                    r#"<image x="{}" y="{}" width="{}" height="{}" preserveAspectRatio="none" xlink:href="{uri}"/>"#,
-                    r.x as i32,
-                    r.y as i32,
-                    (r.x + r.w) as i32 - r.x as i32,
-                    (r.y + r.h) as i32 - r.y as i32,
-                );
-                text.replace_range(start..end, &img);
-            }
-        }
-        // The image's link needs the xlink namespace (understood by SVG 1.1 tools too).
-        let text = text.replacen(
-            r#"xmlns="http://www.w3.org/2000/svg""#,
-            r#"xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink""#,
-            1,
-        );
-        // Round joins and caps, as on the page's canvas.
-        Ok(text.replace(
-            "<polyline fill=\"none\"",
-            "<polyline fill=\"none\" stroke-linejoin=\"round\" stroke-linecap=\"round\"",
-        ))
+        // (No other backend here: the SVG backend stands in for it.)
+        svg_with::<SVGBackend>(
+            (fig.width, fig.height),
+            &mut |f| png_data_uri(&f.rgba(), f.nx, f.ny),
+            |root, paint| draw(root, pg, fig, paint),
+        )
     }
 
     /// The figure as PNG bytes.
@@ -246,9 +432,7 @@ mod native {
         encode_png(&rgba, fig.width, fig.height)
     }
 
-    use plotters_backend::{
-        BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind as Dek,
-    };
+    use plotters_backend::DrawingErrorKind as Dek;
 
     /// A bitmap backend whose lines are anti-aliased, with round joins and caps, as on the
     /// page's canvas and in SVG (plotters' own bitmap lines are aliased, and its thick joins are

@@ -18,6 +18,7 @@
 //! ```
 
 mod catalog;
+pub mod export;
 pub mod figure;
 pub mod inner;
 pub mod narrate;

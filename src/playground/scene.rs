@@ -33,6 +33,33 @@ impl Panel {
             Panel::Scatter => "scatter",
         }
     }
+
+    /// Panels named in `spec`, comma-separated (`map`, `loss`, `lr`, `scatter`), or `all`
+    /// (the scatter plot only with `data`): the command line's `--panels` and the page's SVG.
+    pub fn list(spec: &str, data: bool) -> Result<Vec<Panel>, String> {
+        if spec == "all" {
+            return Ok(Panel::ALL
+                .into_iter()
+                .filter(|&p| p != Panel::Scatter || data)
+                .collect());
+        }
+        spec.split(',')
+            .map(|name| {
+                let p = Panel::ALL
+                    .into_iter()
+                    .find(|p| p.name() == name.trim())
+                    .ok_or_else(|| {
+                        format!("unknown panel '{name}' (map, loss, lr, scatter or all)")
+                    })?;
+                if p == Panel::Scatter && !data {
+                    return Err(
+                        "'scatter' needs a data surface (the scenario has no 'data')".to_string(),
+                    );
+                }
+                Ok(p)
+            })
+            .collect()
+    }
 }
 
 type DrawResult = Result<(), String>;
