@@ -8,6 +8,7 @@
 use crate::playground::scene::Panel;
 use crate::playground::{self, Layers, Playground, XAxis};
 use crate::render::map::{self, MapStyle, TrailLayer};
+use crate::render::view::Viewport;
 use crate::render::{fmt_num, Field};
 use crate::run::Trace;
 use crate::scenario::Scenario;
@@ -92,6 +93,9 @@ pub struct App {
     trails: Option<Trails>,
     /// When the scatter plot was last drawn (ms).
     scatter_at: f64,
+    /// The surface's own view when the user last chose a view (zoom, pan, `set_view`): the
+    /// view is the user's while the surface keeps that view and until it is reset.
+    custom_view: Option<[f64; 4]>,
 }
 
 #[wasm_bindgen]
@@ -117,6 +121,7 @@ impl App {
             dpr: 1.0,
             trails: None,
             scatter_at: f64::NEG_INFINITY,
+            custom_view: None,
         };
         app.resize();
         Ok(app)
@@ -387,21 +392,77 @@ impl App {
 
     /// Pans by a drag of (dx, dy) CSS pixels.
     pub fn pan(&mut self, dx: f64, dy: f64) {
+        let before = self.pg.viewport().view();
         self.pg.pan(dx, dy);
+        self.chose_view(before);
     }
 
     /// Zooms by `factor` (> 1 zooms in) about CSS pixel (px, py).
     pub fn zoom(&mut self, px: f64, py: f64, factor: f64) {
+        let before = self.pg.viewport().view();
         self.pg.zoom((px, py), factor);
+        self.chose_view(before);
     }
 
     pub fn reset_view(&mut self) {
         self.pg.reset_view();
+        self.custom_view = None;
     }
 
     /// `[x_min, x_max, y_min, y_max]`.
     pub fn view(&self) -> Vec<f64> {
         self.pg.viewport().view().to_vec()
+    }
+
+    /// Shows `[x_min, x_max, y_min, y_max]`, widened along one axis to keep equal aspect (a
+    /// link's `view=` or a host page's command). On error nothing changes and the message says
+    /// what was wrong.
+    pub fn set_view(&mut self, v: &[f64]) -> Result<(), JsValue> {
+        if !self.pg.set_view(view_of(v)?) {
+            return Err(js_err(
+                "view: beyond ±1e9 from the origin, or too narrow to draw",
+            ));
+        }
+        self.custom_view = Some(self.pg.session().surface.view());
+        Ok(())
+    }
+
+    /// Whether the view shown is one the user chose (zoomed, panned or set) rather than the
+    /// surface's own: what a live link records.
+    pub fn view_custom(&self) -> bool {
+        let own = self.pg.session().surface.view();
+        let vp = self.pg.viewport();
+        self.custom_view == Some(own) && Viewport::new(own, vp.plot()).view() != vp.view()
+    }
+
+    fn chose_view(&mut self, before: [f64; 4]) {
+        if self.pg.viewport().view() != before {
+            self.custom_view = Some(self.pg.session().surface.view());
+        }
+    }
+
+    /// The runs that diverged, as a JSON array of `{"run", "label", "at"}` (the failing
+    /// iteration), for a host page's `diverged` events.
+    pub fn diverged_json(&self) -> String {
+        #[derive(Serialize)]
+        struct Diverged<'a> {
+            run: usize,
+            label: &'a str,
+            at: u64,
+        }
+        let traces = self.pg.session().traces();
+        let out: Vec<Diverged> = traces
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                t.diverged_at.map(|at| Diverged {
+                    run: i,
+                    label: &t.label,
+                    at,
+                })
+            })
+            .collect();
+        json(&out)
     }
 
     // ------------------------------------------------------------ drawing
