@@ -11,8 +11,8 @@ use crate::render::map::{self, MapStyle, TrailLayer};
 use crate::render::view::Viewport;
 use crate::render::{fmt_num, Field};
 use crate::run::Trace;
-use crate::scenario::Scenario;
-use crate::surface::Surface;
+use crate::scenario::{Scenario, SurfaceSpec};
+use crate::surface::{DataSpec, Surface};
 use crate::vec2::Vec2;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -93,9 +93,11 @@ pub struct App {
     trails: Option<Trails>,
     /// When the scatter plot was last drawn (ms).
     scatter_at: f64,
-    /// The surface's own view when the user last chose a view (zoom, pan, `set_view`): the
-    /// view is the user's while the surface keeps that view and until it is reset.
-    custom_view: Option<[f64; 4]>,
+    /// Whether the user chose a view (zoom, pan, `set_view`) since it was last reset.
+    chose_view: bool,
+    /// The surface's own view, for the surface (and data) it was computed for: a data
+    /// surface's takes a Newton solve over its points, so it is computed once per surface.
+    own_view: Option<(SurfaceSpec, Option<DataSpec>, [f64; 4])>,
 }
 
 #[wasm_bindgen]
@@ -121,7 +123,8 @@ impl App {
             dpr: 1.0,
             trails: None,
             scatter_at: f64::NEG_INFINITY,
-            custom_view: None,
+            chose_view: false,
+            own_view: None,
         };
         app.resize();
         Ok(app)
@@ -394,19 +397,19 @@ impl App {
     pub fn pan(&mut self, dx: f64, dy: f64) {
         let before = self.pg.viewport().view();
         self.pg.pan(dx, dy);
-        self.chose_view(before);
+        self.note_view_change(before);
     }
 
     /// Zooms by `factor` (> 1 zooms in) about CSS pixel (px, py).
     pub fn zoom(&mut self, px: f64, py: f64, factor: f64) {
         let before = self.pg.viewport().view();
         self.pg.zoom((px, py), factor);
-        self.chose_view(before);
+        self.note_view_change(before);
     }
 
     pub fn reset_view(&mut self) {
         self.pg.reset_view();
-        self.custom_view = None;
+        self.chose_view = false;
     }
 
     /// `[x_min, x_max, y_min, y_max]`.
@@ -423,21 +426,32 @@ impl App {
                 "view: beyond ±1e9 from the origin, or too narrow to draw",
             ));
         }
-        self.custom_view = Some(self.pg.session().surface.view());
+        self.chose_view = true;
         Ok(())
     }
 
     /// Whether the view shown is one the user chose (zoomed, panned or set) rather than the
-    /// surface's own: what a live link records.
-    pub fn view_custom(&self) -> bool {
-        let own = self.pg.session().surface.view();
+    /// surface's own (as fitted to the canvas): what a live link records.
+    pub fn view_custom(&mut self) -> bool {
+        if !self.chose_view {
+            return false;
+        }
+        let sc = self.pg.scenario();
+        let own = match &self.own_view {
+            Some((s, d, v)) if *s == sc.surface && *d == sc.data => *v,
+            _ => {
+                let v = self.pg.session().surface.view();
+                self.own_view = Some((sc.surface.clone(), sc.data.clone(), v));
+                v
+            }
+        };
         let vp = self.pg.viewport();
-        self.custom_view == Some(own) && Viewport::new(own, vp.plot()).view() != vp.view()
+        Viewport::new(own, vp.plot()).view() != vp.view()
     }
 
-    fn chose_view(&mut self, before: [f64; 4]) {
+    fn note_view_change(&mut self, before: [f64; 4]) {
         if self.pg.viewport().view() != before {
-            self.custom_view = Some(self.pg.session().surface.view());
+            self.chose_view = true;
         }
     }
 

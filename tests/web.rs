@@ -215,6 +215,21 @@ fn views_a_link_records_and_divergence() {
     assert!(!a.view_custom(), "a new surface shows its own view");
     a.pan(30.0, 0.0);
     assert!(a.view_custom(), "a pan is the user's view");
+    a.set_surface_param("nonexistent", 1.0).unwrap_err();
+    a.set_data("logistic").unwrap();
+    assert!(!a.view_custom(), "a data surface shows its own view");
+    a.zoom(400.0, 280.0, 1.5);
+    assert!(a.view_custom());
+    a.set_data_field("noise", "0.7").unwrap();
+    assert_eq!(
+        a.view_custom(),
+        a.view() != {
+            let mut b = app();
+            b.load_json(&a.scenario_json()).unwrap();
+            b.view()
+        },
+        "new data keeps a chosen view when the page keeps it"
+    );
 
     a.load_json(r#"{"surface":{"name":"quadratic"},"start":[1,1],"steps":150,"runs":[{"optimizer":{"name":"gd","lr":0.12},"label":"fast"},{"optimizer":{"name":"gd","lr":0.05}}]}"#)
         .unwrap();
