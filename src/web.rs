@@ -9,10 +9,11 @@ use crate::playground::figure;
 use crate::playground::scene::Panel;
 use crate::playground::{self, Layers, Playground, XAxis};
 use crate::render::map::{self, MapStyle, TrailLayer};
+use crate::render::view::Viewport;
 use crate::render::{fmt_num, Field};
 use crate::run::Trace;
-use crate::scenario::Scenario;
-use crate::surface::Surface;
+use crate::scenario::{Scenario, SurfaceSpec};
+use crate::surface::{DataSpec, Surface};
 use crate::vec2::Vec2;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -119,6 +120,11 @@ pub struct App {
     trails: Option<Trails>,
     /// When the scatter plot was last drawn (ms).
     scatter_at: f64,
+    /// Whether the user chose a view (zoom, pan, `set_view`) since it was last reset.
+    chose_view: bool,
+    /// The surface's own view, for the surface (and data) it was computed for: a data
+    /// surface's takes a Newton solve over its points, so it is computed once per surface.
+    own_view: Option<(SurfaceSpec, Option<DataSpec>, [f64; 4])>,
 }
 
 #[wasm_bindgen]
@@ -144,6 +150,8 @@ impl App {
             dpr: 1.0,
             trails: None,
             scatter_at: f64::NEG_INFINITY,
+            chose_view: false,
+            own_view: None,
         };
         app.resize();
         Ok(app)
@@ -424,16 +432,21 @@ impl App {
 
     /// Pans by a drag of (dx, dy) CSS pixels.
     pub fn pan(&mut self, dx: f64, dy: f64) {
+        let before = self.pg.viewport().view();
         self.pg.pan(dx, dy);
+        self.note_view_change(before);
     }
 
     /// Zooms by `factor` (> 1 zooms in) about CSS pixel (px, py).
     pub fn zoom(&mut self, px: f64, py: f64, factor: f64) {
+        let before = self.pg.viewport().view();
         self.pg.zoom((px, py), factor);
+        self.note_view_change(before);
     }
 
     pub fn reset_view(&mut self) {
         self.pg.reset_view();
+        self.chose_view = false;
     }
 
     /// `[x_min, x_max, y_min, y_max]`.
@@ -520,6 +533,68 @@ impl App {
     /// The same rows as a JSON array of objects.
     pub fn trajectories_json(&self) -> Result<String, JsValue> {
         playground::export::json(self.pg.session()).map_err(js_err)
+    }
+
+    /// Shows `[x_min, x_max, y_min, y_max]`, widened along one axis to keep equal aspect (a
+    /// link's `view=` or a host page's command). On error nothing changes and the message says
+    /// what was wrong.
+    pub fn set_view(&mut self, v: &[f64]) -> Result<(), JsValue> {
+        if !self.pg.set_view(view_of(v)?) {
+            return Err(js_err(
+                "view: beyond ±1e9 from the origin, or too narrow to draw",
+            ));
+        }
+        self.chose_view = true;
+        Ok(())
+    }
+
+    /// Whether the view shown is one the user chose (zoomed, panned or set) rather than the
+    /// surface's own (as fitted to the canvas): what a live link records.
+    pub fn view_custom(&mut self) -> bool {
+        if !self.chose_view {
+            return false;
+        }
+        let sc = self.pg.scenario();
+        let own = match &self.own_view {
+            Some((s, d, v)) if *s == sc.surface && *d == sc.data => *v,
+            _ => {
+                let v = self.pg.session().surface.view();
+                self.own_view = Some((sc.surface.clone(), sc.data.clone(), v));
+                v
+            }
+        };
+        let vp = self.pg.viewport();
+        Viewport::new(own, vp.plot()).view() != vp.view()
+    }
+
+    fn note_view_change(&mut self, before: [f64; 4]) {
+        if self.pg.viewport().view() != before {
+            self.chose_view = true;
+        }
+    }
+
+    /// The runs that diverged, as a JSON array of `{"run", "label", "at"}` (the failing
+    /// iteration), for a host page's `diverged` events.
+    pub fn diverged_json(&self) -> String {
+        #[derive(Serialize)]
+        struct Diverged<'a> {
+            run: usize,
+            label: &'a str,
+            at: u64,
+        }
+        let traces = self.pg.session().traces();
+        let out: Vec<Diverged> = traces
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                t.diverged_at.map(|at| Diverged {
+                    run: i,
+                    label: &t.label,
+                    at,
+                })
+            })
+            .collect();
+        json(&out)
     }
 
     // ------------------------------------------------------------ drawing

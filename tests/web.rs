@@ -226,3 +226,63 @@ fn sliders_map_both_ways() {
         }
     }
 }
+
+#[wasm_bindgen_test]
+fn views_a_link_records_and_divergence() {
+    let mut a = app();
+    let own = a.view();
+    assert!(!a.view_custom(), "the surface's own view is not recorded");
+    a.set_view(&[-1.0, 1.0, -0.5, 0.5]).unwrap();
+    let v = a.view();
+    assert!(a.view_custom());
+    // Widened along one axis only, for equal aspect: the asked box stays inside.
+    assert!(
+        v[0] <= -1.0 && v[1] >= 1.0 && v[2] <= -0.5 && v[3] >= 0.5,
+        "{v:?}"
+    );
+    assert!(close(v[1] - v[0], 2.0) || close(v[3] - v[2], 1.0), "{v:?}");
+    // Bad views change nothing and say why.
+    for bad in [
+        &[1.0, -1.0, 0.0, 1.0][..],
+        &[0.0, 1.0, 0.0],
+        &[0.0, f64::NAN, 0.0, 1.0],
+        &[0.0, 2e9, 0.0, 1.0],
+    ] {
+        assert!(a.set_view(bad).is_err(), "{bad:?}");
+        assert_eq!(a.view(), v);
+    }
+    a.reset_view();
+    assert_eq!(a.view(), own);
+    assert!(!a.view_custom());
+    a.zoom(400.0, 280.0, 1.5);
+    assert!(a.view_custom(), "a zoom is the user's view");
+    a.set_surface("himmelblau").unwrap();
+    assert!(!a.view_custom(), "a new surface shows its own view");
+    a.pan(30.0, 0.0);
+    assert!(a.view_custom(), "a pan is the user's view");
+    a.set_surface_param("nonexistent", 1.0).unwrap_err();
+    a.set_data("logistic").unwrap();
+    assert!(!a.view_custom(), "a data surface shows its own view");
+    a.zoom(400.0, 280.0, 1.5);
+    assert!(a.view_custom());
+    a.set_data_field("noise", "0.7").unwrap();
+    assert_eq!(
+        a.view_custom(),
+        a.view() != {
+            let mut b = app();
+            b.load_json(&a.scenario_json()).unwrap();
+            b.view()
+        },
+        "new data keeps a chosen view when the page keeps it"
+    );
+
+    a.load_json(r#"{"surface":{"name":"quadratic"},"start":[1,1],"steps":150,"runs":[{"optimizer":{"name":"gd","lr":0.12},"label":"fast"},{"optimizer":{"name":"gd","lr":0.05}}]}"#)
+        .unwrap();
+    assert_eq!(a.diverged_json(), "[]");
+    a.step(150);
+    let d: Value = serde_json::from_str(&a.diverged_json()).unwrap();
+    assert_eq!(
+        d,
+        serde_json::json!([{"run": 0, "label": "fast", "at": 82}])
+    );
+}

@@ -5,6 +5,7 @@ import init, {
 } from './pkg/optimizer_playground.js';
 import { touchGestures } from './touch.js';
 import { exportsUi } from './exports.js';
+import * as embed from './embed.js';
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...kids) => {
@@ -488,18 +489,26 @@ function mapUi() {
 
 // ------------------------------------------------------------------ share links
 
+// The scenario with its view, axis and step (see www/embed.js).
 function shareLink() {
-  return location.href.split('#')[0] + '#scenario=' + encodeURIComponent(app.scenario_json());
+  return embed.shareAddress();
 }
 
-function loadFromHash() {
-  const h = location.hash;
+// Opens the address's scenario or lesson, then its view, axis and step (`&view=…` after it;
+// on the first load also the query's, and an embed's autoplay).
+function loadFromHash(initial = false) {
+  const { head, params } = embed.splitHash(location.hash);
+  const loaded = loadHead(head);
+  Promise.resolve(loaded).then(() => embed.applyState(params, initial));
+  return loaded;
+}
+
+function loadHead(h) {
   if (h.startsWith('#lesson=')) {
     const [id, scene] = decodeURIComponentSafe(h.slice('#lesson='.length))?.split('/') ?? [];
     const i = LESSONS.findIndex((l) => l.id === id);
     if (i < 0) { showMessage(`This link names a lesson that does not exist ('${id}'), so the default scenario is shown.`); return false; }
-    openLesson(i, Math.max(0, Number(scene || 1) - 1) || 0);
-    return true;
+    return openLesson(i, Math.max(0, Number(scene || 1) - 1) || 0);
   }
   if (!h.startsWith('#scenario=')) return false;
   let text;
@@ -571,6 +580,7 @@ async function openLesson(i, scene = 0) {
   showLesson();
   syncSurface(); buildRuns(); afterChange();
   history.replaceState(null, '', location.href.split('#')[0] + '#lesson=' + encodeURIComponent(l.id) + (k ? '/' + (k + 1) : ''));
+  embed.noteLesson();
 }
 
 function showLesson() {
@@ -750,11 +760,12 @@ async function main() {
   OPTIONS = catalog.options;
   app = new App($('map'), $('overlay'), $('loss'), $('lr'));
   app.set_scatter($('scatter'));
+  embed.bind({ app, showMessage, afterChange, setX });
   buildSurfacePicker();
   const add = $('add-kind');
   for (const o of OPTIMIZERS) add.append(el('option', { value: o.name, text: o.title }));
   add.value = 'adam';
-  loadFromHash();
+  loadFromHash(true);
 
   $('surface').addEventListener('change', () => {
     const v = $('surface').value;
@@ -805,10 +816,11 @@ async function main() {
     }
   });
   window.addEventListener('hashchange', () => {
-    if (location.hash.startsWith('#lesson=')) { loadFromHash(); return; }
-    if (location.hash.startsWith('#scenario=') && decodeURIComponentSafe(location.hash.slice(10)) !== app.scenario_json()) {
+    const { head, params } = embed.splitHash(location.hash);
+    if (head.startsWith('#lesson=')) { loadFromHash(); return; }
+    if (head.startsWith('#scenario=') && decodeURIComponentSafe(head.slice(10)) !== app.scenario_json()) {
       loadFromHash(); syncSurface(); buildRuns(); afterChange();
-    }
+    } else if (head.startsWith('#scenario=')) embed.applyState(params);
   });
   $('message-close').addEventListener('click', () => { $('message').hidden = true; });
   keyboardUi();
@@ -880,6 +892,7 @@ async function main() {
     present: (on) => setPresent(!!on),
   };
   Object.defineProperty(api, '_app', { value: app, enumerable: false });
+  embed.start(api);
   window.playground = api;
   window.__playgroundResolve(api);
 }
