@@ -8,7 +8,8 @@ import { audit, runAxe } from '../scripts/audit.mjs';
 import { usePage } from './helpers.mjs';
 
 // The page's addresses (paths on the served repository).
-const PAGES = ['/'];
+// The full page and an embed (the default scenario in a frame of its own).
+const PAGES = ['/', '/?embed'];
 // Lighthouse runs per address (the median is printed): AUDIT_RUNS=3 for steadier figures.
 const RUNS = Number(process.env.AUDIT_RUNS || 1);
 
