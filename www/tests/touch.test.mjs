@@ -114,6 +114,17 @@ test('on phones (390×844, 360×740) nothing overflows: the header wraps, the ru
   }
 });
 
+test('on a tablet (768×1024, touch) nothing overflows either: the header wraps, "stop when…" opens in place', async () => {
+  const page = await open('', { width: 768, height: 1024 }, PHONE);
+  await fits(page, '768×1024');
+  await page.click('#stop-rules summary');
+  await fits(page, '768×1024, stop when… open');
+  const [top, play] = await Promise.all([box(page, '.top'), box(page, '.playbar')]);
+  assert.ok(top.width <= 768 && play.width <= 768);
+  await page.screenshot({ path: path.join(shots, 'touch-768x1024.png') });
+  await page.done();
+});
+
 // Touch points for CDP's Input.dispatchTouchEvent, in CSS pixels of the page.
 const touchPoints = (pts) => pts.map(([x, y], id) => ({ x, y, id, radiusX: 1, radiusY: 1, force: 1 }));
 
