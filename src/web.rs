@@ -602,7 +602,7 @@ impl App {
     /// Redraws whatever is out of date.
     pub fn draw(&mut self) -> Result<(), JsValue> {
         let todo = self.pg.take_redraw();
-        self.draw_layers(todo)
+        self.draw_layers(todo, true)
     }
 
     /// Computes the map's colour field and contours if they are out of date, without drawing
@@ -634,15 +634,25 @@ impl App {
             }
         }
         self.pg.redraw_later(later);
-        self.draw_layers(now)?;
-        Ok(!later.is_empty())
+        self.draw_layers(now, false)?;
+        // What drawing the map made stale (its labels moved the plot) waits for its part too;
+        // the map itself has just been drawn, as `draw` does it.
+        let mut left = self.pg.take_redraw();
+        if now.contains(Layers::MAP) {
+            left = left.without(Layers::MAP);
+        }
+        self.pg.redraw_later(left);
+        Ok(!left.is_empty())
     }
 
-    fn draw_layers(&mut self, mut todo: Layers) -> Result<(), JsValue> {
+    /// Draws the layers `todo`; with `follow`, also those that drawing the map made stale.
+    fn draw_layers(&mut self, mut todo: Layers, follow: bool) -> Result<(), JsValue> {
         if todo.contains(Layers::MAP) {
             self.draw_map()?;
             // Fitting the colour bar's labels may have moved the plot: the trajectories follow.
-            todo = todo.union(self.pg.take_redraw());
+            if follow {
+                todo = todo.union(self.pg.take_redraw());
+            }
         }
         if todo.contains(Layers::TRAILS) {
             self.trails = None;

@@ -98,6 +98,10 @@ impl Layers {
     pub const fn union(self, o: Layers) -> Layers {
         Layers(self.0 | o.0)
     }
+    /// These layers but `o`.
+    pub const fn without(self, o: Layers) -> Layers {
+        Layers(self.0 & !o.0)
+    }
     pub const fn contains(self, o: Layers) -> bool {
         self.0 & o.0 == o.0
     }
