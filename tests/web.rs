@@ -212,9 +212,9 @@ fn drawing_in_parts_draws_the_same_picture() {
             "something is drawn"
         );
         // The overlay and the charts to the pixel; the map to all but a handful of its
-        // 1.8 million bytes (since the colour bar's labels are measured, a few anti-aliased
-        // label pixels come out a shade apart between the two orders of drawing: a known
-        // difference, under 0.01 %).
+        // 1.8 million bytes: since the colour bar's labels are measured, a few anti-aliased
+        // text pixels (117 bytes) come out a shade apart between the two drawings, whose cause
+        // is not found yet (the same order of calls with `prepare_map` in both still differs).
         let differ = w.iter().zip(&p).filter(|(a, b)| a != b).count();
         let allowed = if i == 0 { w.len() / 10_000 } else { 0 };
         assert!(
