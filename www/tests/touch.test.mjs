@@ -295,7 +295,11 @@ test('on a desktop (1280×800, a mouse) the layout is as before and the mouse st
   const page = await open();
   await fits(page, '1280×800');
   const [top, map, runs, loss, lr, play, hint] = await Promise.all(['.top', '.map-wrap', '#runs-panel', '#loss', '#lr', '#play', '.hint-mouse'].map((s) => box(page, s)));
-  assert.ok(top.height < 70, `the header is one line: ${top.height}`);
+  // The header: at most two lines (the actions wrap below the surface), and the expression
+  // keeps room to be read and typed in.
+  assert.ok(top.height < 110, `the header is at most two lines: ${top.height}`);
+  const expr = await box(page, '.expr-wrap');
+  assert.ok(expr.width >= 260, `the expression keeps its room: ${expr.width}`);
   assert.ok(runs.x >= map.x + map.width, 'the runs beside the map');
   assert.ok(lr.x >= loss.x + loss.width && Math.abs(lr.y - loss.y) < 1, 'the charts side by side');
   assert.ok(play.height < 40, `compact controls: ${play.height}`);
