@@ -235,11 +235,6 @@ impl App {
     pub fn set_cursor(&mut self, k: f64) {
         self.pg.set_cursor(k);
     }
-    /// Plots the charts against gradient evaluations instead of iterations.
-    pub fn set_x_evals(&mut self, on: bool) {
-        self.pg
-            .set_x_axis(if on { XAxis::GradEvals } else { XAxis::Steps });
-    }
     /// The charts' x axis by name: `steps`, `evals` or `epochs` (data surfaces).
     pub fn set_x_axis(&mut self, name: &str) -> Result<(), JsValue> {
         let x =

@@ -161,7 +161,7 @@ fn drawing_and_interaction() {
     a.set_surface_param("nonexistent", 1.0).unwrap_err();
     a.set_surface("rosenbrock").unwrap();
     a.set_surface_param("b", 10.0).unwrap();
-    a.set_x_evals(true);
+    a.set_x_axis("evals").unwrap();
     a.step(20);
     a.frame(0.0).unwrap();
     a.remove_run(0).unwrap();
