@@ -1,4 +1,4 @@
-// DOM wiring only: every number comes from the Rust engine (www/pkg, built from src/web.rs).
+// DOM wiring only: every number comes from the Rust engine (www/pkg, built from src/web/).
 import init, {
   App, default_scenario_json, slider_value, slider_pos,
   format_number, parse_number,

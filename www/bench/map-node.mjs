@@ -27,7 +27,7 @@ const WARMUP = Number(process.env.WARMUP ?? 3);
 const LEVELS = 24;
 const SIZES = [[500, 350], [1000, 700]];
 
-// src/web.rs documents `map_pipeline(expr, view: Float64Array, nx, ny, levels)`; an older build of
+// src/web/ documents `map_pipeline(expr, view: Float64Array, nx, ny, levels)`; an older build of
 // www/pkg exports `map_pipeline(expr, x0, x1, y0, y1, nx, ny, levels)`. Call whichever is built.
 const SPREAD = map_pipeline.length >= 8;
 const callView = (fn, expr, view, nx, ny, levels) =>
