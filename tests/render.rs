@@ -1161,6 +1161,15 @@ fn cli_no_legend_leaves_the_legend_out() {
 
 // ------------------------------------------------------------------ the colour bar's labels
 
+/// Text measured with the font the command line embeds (as the page measures its own).
+fn embedded_font() {
+    let _ = plotters::style::register_font(
+        optimizer_playground::render::FONT,
+        plotters::style::FontStyle::Normal,
+        dejavu::sans::regular(),
+    );
+}
+
 /// Every label of the map (the colour bar's six values and its title, the axes' ticks) lies
 /// inside the canvas, measured with the embedded font, on maps 320 to 1920 CSS pixels wide at
 /// 1, 2 and 3 device pixels per CSS pixel and in presentation mode: for labels as short as
@@ -1168,11 +1177,7 @@ fn cli_no_legend_leaves_the_legend_out() {
 /// (a second drawing moves nothing) and goes to the map where the labels are short.
 #[test]
 fn the_map_labels_fit_inside_the_canvas_at_any_width() {
-    let _ = plotters::style::register_font(
-        optimizer_playground::render::FONT,
-        plotters::style::FontStyle::Normal,
-        dejavu::sans::regular(),
-    );
+    embedded_font();
     let tiny = r#"{"surface": {"expr": "-1e-150*(x^2 + y^2) - 3.3e-150"}, "start": [0.5, 0.5], "steps": 10, "runs": []}"#;
     let huge =
         r#"{"surface": {"expr": "1.7e308*x"}, "start": [0.5, 0.5], "steps": 10, "runs": []}"#;
@@ -1225,4 +1230,57 @@ fn the_map_labels_fit_inside_the_canvas_at_any_width() {
     );
     // Short labels ("0") leave the plot wider than long ones ("−1.017e−148").
     assert!(plots[3].w > plots[1].w + 20.0, "{plots:?}");
+}
+
+/// A view copied from a page whose colour-bar labels had grown wider (a pan through wide labels
+/// and back: the room only grows within a page) reopens exactly on a fresh page of the same
+/// size: its x- and y-ranges, not the y-range widened for a narrower colour bar.
+#[test]
+fn a_view_from_another_page_reopens_exactly_although_its_label_room_grew() {
+    embedded_font();
+    const BOWL: &str = r#"{"surface": {"expr": "x^2 + y^2 - 1.2345e-5"}, "start": [1, 1], "steps": 10, "runs": []}"#;
+    let style = MapStyle::new(1.0);
+    let draw = |pg: &mut Playground| {
+        let root = NullBackend::new(900, 520).into_drawing_area();
+        pg.draw_map_base(&root, &style, &mut |_, _| Ok(())).unwrap();
+    };
+    let mut first = playground(BOWL, 0);
+    first.set_canvas(900, 520, 1.0);
+    draw(&mut first);
+    let own = first.plot();
+    // Close to the minimum (labels like "−1.234e−5"), then away from it (labels like "8").
+    first.set_view([-0.001, 0.001, -0.001, 0.001]);
+    draw(&mut first);
+    assert!(
+        first.plot().w < own.w,
+        "the labels needed more room: {:?}",
+        first.plot()
+    );
+    first.set_view([2.0, 4.0, 2.0, 4.0]);
+    draw(&mut first);
+    let grown = first.plot();
+    let view = first.viewport().view();
+
+    let mut fresh = playground(BOWL, 0);
+    fresh.set_canvas(900, 520, 1.0);
+    fresh.set_view([2.0, 4.0, 2.0, 4.0]);
+    draw(&mut fresh);
+    assert!(
+        fresh.plot().w > grown.w,
+        "a fresh page gives these labels less room ({:?} against {grown:?}), so the test means something",
+        fresh.plot()
+    );
+
+    let mut again = playground(BOWL, 0);
+    again.set_canvas(900, 520, 1.0);
+    again.set_view(view);
+    draw(&mut again);
+    assert_eq!(again.plot(), grown);
+    let shown = again.viewport().view();
+    for (a, b) in shown.iter().zip(view) {
+        assert!(
+            (a - b).abs() <= 1e-12 * (view[1] - view[0]),
+            "{shown:?} against {view:?}"
+        );
+    }
 }

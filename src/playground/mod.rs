@@ -20,6 +20,7 @@
 mod catalog;
 pub mod export;
 pub mod figure;
+pub mod gif;
 pub mod inner;
 pub mod narrate;
 pub mod readout;
@@ -176,6 +177,11 @@ pub struct Playground {
     /// rather than only widening it.
     labels: f64,
     labels_fresh: bool,
+    /// The width / height of the view last asked for with [`Playground::set_view`]: a view
+    /// copied from another page (a link) was fitted to that page's plot, whose colour-bar room
+    /// may have grown wider than this page's labels need; giving them that room shows the view
+    /// exactly instead of widening its y-range.
+    asked_aspect: Option<f64>,
     base: Option<MapBase>,
     redraw: Layers,
     /// The iteration every run is to reach: runs behind it (restarted by an edit, or a frame
@@ -222,6 +228,7 @@ impl Playground {
             detail: 0.5,
             labels: map::LABEL_ROOM,
             labels_fresh: true,
+            asked_aspect: None,
             base: None,
             redraw: Layers::ALL,
             target: 0,
@@ -941,6 +948,7 @@ impl Playground {
     pub fn set_view(&mut self, v: [f64; 4]) -> bool {
         let ok = self.viewport.set_view(v);
         if ok {
+            self.asked_aspect = Some((v[1] - v[0]) / (v[3] - v[2]));
             self.touch(Change::View);
         }
         ok
@@ -950,6 +958,7 @@ impl Playground {
     pub fn reset_view(&mut self) {
         if self.set_view(self.session.surface.view()) {
             self.labels_fresh = true;
+            self.asked_aspect = None;
         }
     }
 

@@ -100,7 +100,15 @@ impl Playground {
         for _ in 0..4 {
             let fresh = std::mem::replace(&mut self.labels_fresh, false);
             let need = map::label_room(root, &self.map_base().field, style);
-            let room = if fresh { need } else { need.max(self.labels) };
+            let mut room = if fresh { need } else { need.max(self.labels) };
+            if let Some(exact) = self.room_for_asked_aspect(need) {
+                if self.labels == exact && need > exact {
+                    // Sampled at that room the labels need more: the view cannot be exact here.
+                    self.asked_aspect = None;
+                } else {
+                    room = exact;
+                }
+            }
             if room == self.labels {
                 break;
             }
@@ -110,6 +118,24 @@ impl Playground {
                 .set_plot(map::plot_rect_for(w, h, self.ink(), room));
             self.redraw = self.redraw.union(Layers::TRAILS.union(Layers::MARKS));
         }
+    }
+
+    /// The colour bar's room whose plot has the aspect of the view last asked for (see
+    /// `asked_aspect`), if one from 16 CSS pixels below `need` to 64 above has. (The labels
+    /// are measured on the colour map as sampled for the plot, whose size the room sets: a
+    /// view from a page whose room was 4 px narrower can ask for less than is measured at
+    /// first; sampled at that room the labels then fit, or the wish is dropped.)
+    fn room_for_asked_aspect(&self, need: f64) -> Option<f64> {
+        let aspect = self.asked_aspect?;
+        let (w, h) = self.canvas;
+        (-4..=16)
+            .map(|j| need + f64::from(j) * map::LABEL_STEP)
+            .filter(|&room| room >= 0.0)
+            .find(|&room| {
+                let r = map::plot_rect_for(w, h, self.ink(), room);
+                // A link rounds the view to 7 digits; rooms 4 px apart differ by ≳ 0.2 %.
+                ((r.w / r.h) / aspect - 1.0).abs() < 1e-5
+            })
     }
 
     /// The map's base layer (colour map through `paint`, contours, minima, axes, colour bar).

@@ -32,7 +32,7 @@ const BAR_END: f64 = 4.0;
 pub const LABEL_ROOM: f64 = 49.0;
 /// Label room is measured in steps of this many CSS pixels, so that a label a pixel wider or
 /// narrower (or measured by another font engine) moves nothing.
-const LABEL_STEP: f64 = 4.0;
+pub const LABEL_STEP: f64 = 4.0;
 /// The colour bar's type size (CSS pixels).
 const BAR_FONT: f64 = 10.5;
 
