@@ -1,7 +1,9 @@
 // The Export menu: pictures (PNG of the canvases as shown, at the screen's density or 2× for
 // print; SVG drawn by the engine's own drawing code), the trajectories (CSV and JSON written by
-// the engine) and an animation of the playback (WebM through the browser's MediaRecorder).
+// the engine) and an animation of the playback (WebM through the browser's MediaRecorder, or a
+// GIF encoded by the engine where the browser has no MediaRecorder).
 // DOM wiring only: every picture and every number comes from the Rust engine (www/pkg).
+import { GifRecorder } from './pkg/optimizer_playground.js';
 
 const $ = (id) => document.getElementById(id);
 const errText = (e) => (e instanceof Error ? e.message : String(e));
@@ -10,13 +12,55 @@ const errText = (e) => (e instanceof Error ? e.message : String(e));
 const SPEEDS = [1, 5, 20, 100];
 
 // The container MediaRecorder writes here: WebM where it can, MP4 where only that is offered
-// (Safari); none where MediaRecorder is missing (see README: no GIF encoder in the wasm).
+// (Safari); a GIF from the engine where MediaRecorder is missing.
 function videoType() {
-  if (typeof MediaRecorder === 'undefined' || !HTMLCanvasElement.prototype.captureStream) return null;
+  const gif = { mime: 'image/gif', ext: 'gif', name: 'GIF animation' };
+  if (typeof MediaRecorder === 'undefined' || !HTMLCanvasElement.prototype.captureStream) return gif;
   for (const [mime, ext] of [['video/webm;codecs=vp9', 'webm'], ['video/webm;codecs=vp8', 'webm'], ['video/webm', 'webm'], ['video/mp4', 'mp4']]) {
-    if (MediaRecorder.isTypeSupported(mime)) return { mime, ext };
+    if (MediaRecorder.isTypeSupported(mime)) return { mime, ext, name: `${ext === 'webm' ? 'WebM' : 'MP4'} video` };
   }
-  return null;
+  return gif;
+}
+
+// Where the recorded frames go: `frame()` after each frame is painted on `canvas`, `stop(save)`
+// at the end (`save(blob)` unless cancelled).
+function mediaSink(canvas, type) {
+  const chunks = [];
+  const recorder = new MediaRecorder(canvas.captureStream(), { mimeType: type.mime });
+  recorder.addEventListener('dataavailable', (e) => { if (e.data.size) chunks.push(e.data); });
+  let keep = null;
+  recorder.addEventListener('stop', () => keep?.(new Blob(chunks, { type: type.mime })));
+  return {
+    start: () => recorder.start(250),
+    frame: () => {},
+    stop: (save) => {
+      keep = save;
+      // The last frame painted reaches the recorder before it stops.
+      if (save) setTimeout(() => recorder.stop(), 150); else recorder.stop();
+    },
+  };
+}
+
+function gifSink(canvas, colors) {
+  const g = canvas.getContext('2d');
+  const gif = new GifRecorder(canvas.width, canvas.height, colors);
+  let last = 0;
+  return {
+    start: () => { last = performance.now(); },
+    // Each frame shown for the time it took (GIF delays are hundredths of a second, at least 2).
+    frame: () => {
+      const now = performance.now();
+      gif.push(g.getImageData(0, 0, canvas.width, canvas.height).data, Math.max(2, Math.round((now - last) / 10)));
+      last = now;
+    },
+    stop: (save) => {
+      try {
+        if (save) save(new Blob([gif.finish()], { type: 'image/gif' }));
+      } finally {
+        gif.free();
+      }
+    },
+  };
 }
 
 // Hands `blob` to the browser as a download named `name`.
@@ -104,14 +148,14 @@ export function exportsUi({ app, el, showMessage, afterChange, showSpeed }) {
   // Replays the timeline from step 0 to the latest step at `speed` iterations a frame (the
   // engine's own playback) and records the map with its overlay, composited each frame.
   function record() {
-    if (recording || !video) return;
+    if (recording) return;
     const end = app.iterations();
     if (end === 0n) { showMessage('Nothing to record yet: play or step first.', 'info'); return; }
     const [m, o] = map();
     const canvas = document.createElement('canvas');
     canvas.width = m.width;
     canvas.height = m.height;
-    const g = canvas.getContext('2d');
+    const g = canvas.getContext('2d', { willReadFrequently: video.ext === 'gif' });
     const paint = () => {
       g.fillStyle = '#fff';
       g.fillRect(0, 0, canvas.width, canvas.height);
@@ -119,14 +163,10 @@ export function exportsUi({ app, el, showMessage, afterChange, showSpeed }) {
       g.drawImage(o, 0, 0);
     };
     const was = { speed: app.speed(), cursor: app.cursor() };
-    const chunks = [];
-    const recorder = new MediaRecorder(canvas.captureStream(), { mimeType: video.mime });
-    recorder.addEventListener('dataavailable', (e) => { if (e.data.size) chunks.push(e.data); });
-    const rec = { recorder, cancelled: false };
+    const colors = JSON.parse(app.readouts_json()).map((r) => r.color);
+    const sink = video.ext === 'gif' ? gifSink(canvas, colors) : mediaSink(canvas, video);
+    const rec = {};
     recording = rec;
-    recorder.addEventListener('stop', () => {
-      if (!rec.cancelled) save(new Blob(chunks, { type: video.mime }), `optimizer-playground-replay.${video.ext}`);
-    });
 
     const show = () => {
       progress.value = Number(app.cursor());
@@ -135,7 +175,6 @@ export function exportsUi({ app, el, showMessage, afterChange, showSpeed }) {
     const finish = (cancelled) => {
       if (recording !== rec) return;
       recording = null;
-      rec.cancelled = cancelled;
       app.set_playing(false);
       app.set_speed(Number(was.speed));
       app.set_cursor(Number(was.cursor));
@@ -143,13 +182,8 @@ export function exportsUi({ app, el, showMessage, afterChange, showSpeed }) {
       showSpeed();
       bar.hidden = true;
       recordItem.disabled = false;
-      if (cancelled) {
-        recorder.stop();
-        showMessage('Recording cancelled.', 'info');
-      } else {
-        // The last frame painted reaches the recorder before it stops.
-        setTimeout(() => recorder.stop(), 150);
-      }
+      if (cancelled) showMessage('Recording cancelled.', 'info');
+      sink.stop(cancelled ? null : (blob) => save(blob, `optimizer-playground-replay.${video.ext}`));
     };
     rec.cancel = () => finish(true);
 
@@ -162,13 +196,15 @@ export function exportsUi({ app, el, showMessage, afterChange, showSpeed }) {
     show();
     bar.hidden = false;
     recordItem.disabled = true;
-    recorder.start(250);
+    sink.start();
+    sink.frame();
     app.set_playing(true);
     // Every frame, after the page's own frame has moved the timeline on: the map as it is
     // now, until the latest step is shown (or playback is paused).
     const tick = () => {
       if (recording !== rec) return;
       paint();
+      sink.frame();
       show();
       if (app.cursor() >= end || !app.playing()) finish(false);
       else requestAnimationFrame(tick);
@@ -202,12 +238,8 @@ export function exportsUi({ app, el, showMessage, afterChange, showSpeed }) {
     return group;
   };
   const heading = (text) => el('div', { class: 'menu-heading', role: 'presentation', text });
-  const recordItem = item(video ? `Replay as ${video.ext === 'webm' ? 'WebM' : 'MP4'} video` : 'Replay as video (not in this browser)', record,
+  const recordItem = item(`Replay as ${video.name}`, record,
     'Replays the timeline from step 0 to the latest step and records the map');
-  if (!video) {
-    recordItem.disabled = true;
-    recordItem.title = 'This browser has no MediaRecorder: use the command line (render --step K) for frames';
-  }
 
   menu.append(
     heading('Picture'),

@@ -300,6 +300,53 @@ test('the replay records as a video with a duration, and stops where it was', as
   await page.done();
 });
 
+test('without MediaRecorder the replay records as a GIF that shows the map', async () => {
+  const page = await open(scenarioLink(NAMED), undefined, { init: () => { delete window.MediaRecorder; } });
+  assert.equal(await page.evaluate(() => typeof MediaRecorder), 'undefined');
+  await page.evaluate(() => window.playground.step(400));
+  await choose(page, '20');
+  const gif = await download(page, 'Replay as GIF animation');
+  assert.equal(gif.name, 'optimizer-playground-replay.gif');
+  assert.equal(gif.bytes.subarray(0, 6).toString('latin1'), 'GIF89a');
+  // Decoded by the browser: as large as the map, many frames, the last one the map as shown.
+  const got = await page.evaluate(async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dec = new ImageDecoder({ data: bytes, type: 'image/gif' });
+    await dec.tracks.ready;
+    const frames = dec.tracks.selectedTrack.frameCount;
+    const pixels = async (i) => {
+      const { image } = await dec.decode({ frameIndex: i });
+      const c = new OffscreenCanvas(image.displayWidth, image.displayHeight);
+      c.getContext('2d').drawImage(image, 0, 0);
+      return { w: c.width, h: c.height, d: c.getContext('2d').getImageData(0, 0, c.width, c.height).data };
+    };
+    const first = await pixels(0);
+    const last = await pixels(frames - 1);
+    const shown = document.createElement('canvas');
+    const [m, o] = ['map', 'overlay'].map((id) => document.getElementById(id));
+    [shown.width, shown.height] = [m.width, m.height];
+    const g = shown.getContext('2d');
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, shown.width, shown.height);
+    g.drawImage(m, 0, 0);
+    g.drawImage(o, 0, 0);
+    const want = g.getImageData(0, 0, shown.width, shown.height).data;
+    let err = 0, changed = 0;
+    for (let i = 0; i < want.length; i += 4) {
+      for (let k = 0; k < 3; k++) err += Math.abs(last.d[i + k] - want[i + k]);
+      if (first.d[i] !== last.d[i] || first.d[i + 1] !== last.d[i + 1] || first.d[i + 2] !== last.d[i + 2]) changed++;
+    }
+    return { frames, w: last.w, h: last.h, size: [m.width, m.height], err: err / (3 * want.length / 4), changed };
+  }, gif.bytes.toString('base64'));
+  assert.deepEqual([got.w, got.h], got.size, 'the map, as large as its canvas');
+  assert.ok(got.frames >= 10, `${got.frames} frames`);
+  assert.ok(got.err < 3, `the last frame is the map as shown: mean error ${got.err.toFixed(2)} a channel`);
+  assert.ok(got.changed > 500, `the paths grew between the first frame and the last: ${got.changed} pixels`);
+  const state = await page.evaluate(() => { const a = window.playground._app; return [a.playing(), a.cursor()]; });
+  assert.deepEqual(state, [false, 400n], 'back where it was');
+  await page.done();
+});
+
 test('cancel stops a recording: no file, the page back as it was', async () => {
   const page = await open(scenarioLink(NAMED));
   await page.evaluate(() => window.playground.step(400));

@@ -33,8 +33,10 @@ export function usePage() {
     await browser?.close();
     server?.close();
   });
-  const open = async (hash = '', viewport = { width: 1280, height: 800 }, options = {}) => {
+  // `options` are the browser context's, and `init`: a script run before the page's own.
+  const open = async (hash = '', viewport = { width: 1280, height: 800 }, { init, ...options } = {}) => {
     const context = await browser.newContext({ viewport, deviceScaleFactor: 1, ...options });
+    if (init) await context.addInitScript(init);
     const page = await context.newPage();
     const errors = [];
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
