@@ -356,3 +356,48 @@ proptest::proptest! {
         }
     }
 }
+
+/// The colour map's grid (`Surface::grid`, which evaluates a part that depends on x alone once
+/// per column and one on y alone once per row) gives every cell the bits of a point-by-point
+/// evaluation, on expressions that split every way: wholly separable, mixed, constant, x or y
+/// alone, a y-only part inside a mixed one, parts under functions, min/max and powers.
+#[test]
+fn the_grid_gives_each_cell_the_bits_of_its_point() {
+    let sources = [
+        "20 + x^2 - 10*cos(2*pi*x) + y^2 - 10*cos(2*pi*y)",
+        "(1-x)^2 + 100*(y-x^2)^2",
+        "(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+        "sin(x)*cos(y) + x*y",
+        "max(x, y)^2 + exp(-y) / (1 + x^2)",
+        "exp(-(x^2 + y^2)) * (2 + sin(3*y)) ^ (x / 4)",
+        "3.5",
+        "x",
+        "-y",
+        "y^3 - 2*y",
+        "ln(1 + x^2) * tanh(y - 1) - sqrt(abs(x*y)) + min(cos(x), sin(y))^2",
+    ];
+    let view = [-2.3, 1.9, -1.7, 2.6];
+    let (nx, ny) = (301, 7);
+    for src in sources {
+        let s = Surface::expr(src).unwrap();
+        let mut grid = Vec::new();
+        s.grid(view, nx, ny, &mut grid);
+        assert_eq!(grid.len(), nx * ny);
+        let (dx, dy) = (
+            (view[1] - view[0]) / nx as f64,
+            (view[3] - view[2]) / ny as f64,
+        );
+        for j in 0..ny {
+            let y = view[3] - (j as f64 + 0.5) * dy;
+            for i in 0..nx {
+                let x = view[0] + (i as f64 + 0.5) * dx;
+                let want = s.value(Vec2::new(x, y));
+                let got = grid[j * nx + i];
+                assert!(
+                    want.to_bits() == got.to_bits() || (want.is_nan() && got.is_nan()),
+                    "{src}: cell ({i}, {j}) is {got}, the point gives {want}"
+                );
+            }
+        }
+    }
+}

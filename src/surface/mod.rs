@@ -201,18 +201,18 @@ impl Surface {
         let dx = (x1 - x0) / nx as f64;
         let dy = (y1 - y0) / ny as f64;
         let xs: Vec<f64> = (0..nx).map(|i| x0 + (i as f64 + 0.5) * dx).collect();
-        let mut ys = vec![0.0; nx];
-        for j in 0..ny {
-            let y = y1 - (j as f64 + 0.5) * dy;
-            match self {
-                Surface::Expr(e) => {
-                    ys.fill(y);
-                    let at = out.len();
-                    out.resize(at + nx, 0.0);
-                    e.eval_many(&xs, &ys, &mut out[at..]);
+        let ys: Vec<f64> = (0..ny).map(|j| y1 - (j as f64 + 0.5) * dy).collect();
+        match self {
+            Surface::Expr(e) => e.grid(&xs, &ys, out),
+            Surface::Named(n) => {
+                for &y in &ys {
+                    out.extend(xs.iter().map(|&x| n.eval(x, y)));
                 }
-                Surface::Named(n) => out.extend(xs.iter().map(|&x| n.eval(x, y))),
-                Surface::Data(d) => out.extend(xs.iter().map(|&x| d.full_loss(x, y))),
+            }
+            Surface::Data(d) => {
+                for &y in &ys {
+                    out.extend(xs.iter().map(|&x| d.full_loss(x, y)));
+                }
             }
         }
     }

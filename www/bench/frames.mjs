@@ -1,5 +1,6 @@
 // Page benchmark in headless Chromium (playwright-core): frame time while 8 optimizers race on
-// Rosenbrock, map recompute after a zoom on a 1000×700 map canvas, and the wasm's size.
+// Rosenbrock, map recompute after a zoom on a 1000×700 map canvas (and for every named surface),
+// and the wasm's size.
 //
 //   node www/bench/frames.mjs
 //
@@ -197,6 +198,20 @@ try {
     console.log(`  ${''.padEnd(19)} with raster ${ms(median(rf.z))} (p90 ${ms(pct(rf.z, 0.9))})   overlay+charts only ${ms(median(rf.o))}`);
     console.log(`  ${''.padEnd(19)} plot area ${r.plot.w.toFixed(0)}x${r.plot.h.toFixed(0)} px -> grid ${r.grid[0]}x${r.grid[1]} (0.5 cells/CSS px), 8 runs x 500 steps drawn, view [${r.view.map((v) => v.toPrecision(4)).join(', ')}]`);
   }
+
+  // ---------------------------------------------------------------- (b2) every named surface
+  console.log(`\n(b2) The colour map and contours of every named surface on the ${mapSize} map: median of ${ZOOMS} zoom+draw`);
+  console.log('    with one run (so overlay and charts cost little), minus the overlay+charts-only redraw = the map part');
+  const names = JSON.parse(fs.readFileSync(new URL('../pkg/catalog.json', import.meta.url), 'utf8')).surfaces.map((x) => x.name);
+  const parts = [];
+  for (const name of names) {
+    const sc = { surface: { name }, start: [0.5, 0.5], steps: 50, runs: [{ optimizer: { name: 'gd', lr: 1e-4 } }] };
+    const r = await page.evaluate(zoomInPage, { sc, n: ZOOMS, warm: 4, flush: false });
+    const part = median(r.z) - median(r.o);
+    parts.push(part);
+    console.log(`  ${name.padEnd(17)} zoom+draw ${ms(median(r.z))} (p90 ${ms(pct(r.z, 0.9))})   map part ${ms(part)}   grid ${r.grid[0]}x${r.grid[1]}`);
+  }
+  console.log(`  slowest map part ${ms(Math.max(...parts))} (goal: within one 16 ms frame)`);
 } finally {
   if (browser) await browser.close();
   await new Promise((resolve) => server.close(resolve));
