@@ -379,25 +379,69 @@ fn the_grid_gives_each_cell_the_bits_of_its_point() {
     let view = [-2.3, 1.9, -1.7, 2.6];
     let (nx, ny) = (301, 7);
     for src in sources {
-        let s = Surface::expr(src).unwrap();
-        let mut grid = Vec::new();
-        s.grid(view, nx, ny, &mut grid);
-        assert_eq!(grid.len(), nx * ny);
-        let (dx, dy) = (
-            (view[1] - view[0]) / nx as f64,
-            (view[3] - view[2]) / ny as f64,
-        );
-        for j in 0..ny {
-            let y = view[3] - (j as f64 + 0.5) * dy;
-            for i in 0..nx {
-                let x = view[0] + (i as f64 + 0.5) * dx;
-                let want = s.value(Vec2::new(x, y));
-                let got = grid[j * nx + i];
-                assert!(
-                    want.to_bits() == got.to_bits() || (want.is_nan() && got.is_nan()),
-                    "{src}: cell ({i}, {j}) is {got}, the point gives {want}"
-                );
-            }
+        grid_matches_points(&Surface::expr(src).unwrap(), view, nx, ny, src);
+    }
+}
+
+/// `Surface::grid` over `view` gives each cell's centre the bits of `value` there.
+fn grid_matches_points(s: &Surface, view: [f64; 4], nx: usize, ny: usize, what: &str) {
+    let mut grid = Vec::new();
+    s.grid(view, nx, ny, &mut grid);
+    assert_eq!(grid.len(), nx * ny);
+    let (dx, dy) = (
+        (view[1] - view[0]) / nx as f64,
+        (view[3] - view[2]) / ny as f64,
+    );
+    for j in 0..ny {
+        let y = view[3] - (j as f64 + 0.5) * dy;
+        for i in 0..nx {
+            let x = view[0] + (i as f64 + 0.5) * dx;
+            let (want, got) = (s.value(Vec2::new(x, y)), grid[j * nx + i]);
+            assert!(
+                want.to_bits() == got.to_bits() || (want.is_nan() && got.is_nan()),
+                "{what}: cell ({i}, {j}) is {got}, the point gives {want}"
+            );
         }
     }
+}
+
+/// Every named surface's colour-map grid gives each cell the bits of `value` at its centre,
+/// including those whose grid goes through their formula in the expression grammar
+/// (`Named::grid_expr`: Rastrigin, here also with another `a`, Ackley, Levi), over their own
+/// views and a view off to one side.
+#[test]
+fn named_surfaces_grids_give_each_cell_the_bits_of_its_point() {
+    use optimizer_playground::surface::LIBRARY;
+    let mut surfaces: Vec<Surface> = LIBRARY
+        .iter()
+        .map(|i| Surface::named(i.name).unwrap())
+        .collect();
+    let mut other = Surface::named("rastrigin").unwrap();
+    if let Surface::Named(n) = &mut other {
+        assert!(n.set_param("a", 7.3));
+    }
+    surfaces.push(other);
+    let mut with_form = 0;
+    for s in &surfaces {
+        if let Surface::Named(n) = s {
+            with_form += usize::from(n.grid_expr().is_some());
+        }
+        let own = s.view();
+        let name = s.info().map_or("?", |i| i.name);
+        for view in [
+            own,
+            [
+                own[0] + 0.37,
+                own[1] * 0.5 + 0.1,
+                own[2] - 1.3,
+                own[3] - 0.2,
+            ],
+        ] {
+            grid_matches_points(s, view, 263, 9, name);
+        }
+    }
+    assert_eq!(
+        with_form, 4,
+        "Rastrigin (twice), Ackley and Levi go through expressions"
+    );
 }

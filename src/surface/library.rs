@@ -1,6 +1,7 @@
 //! The named surfaces. Each is written once, generic over [`Scalar`], so its gradient and
 //! Hessian come from automatic differentiation.
 
+use super::Expr;
 use crate::scalar::{f, Scalar};
 use crate::vec2::Vec2;
 use core::f64::consts::{E, PI};
@@ -295,6 +296,33 @@ impl Named {
             Kind::Rosenbrock => vec![Vec2::new(self.params[0], self.params[0] * self.params[0])],
             _ => self.info().minima.iter().map(|&m| m.into()).collect(),
         }
+    }
+
+    /// The formula in the expression grammar, operation for operation as [`Named::eval`]
+    /// computes it (so with its bits, as a test checks at every cell of a grid), for surfaces
+    /// whose sines and cosines take x alone or y alone: the colour map's grid then evaluates
+    /// them once per column and once per row ([`Expr::grid`]) instead of at every cell.
+    pub fn grid_expr(&self) -> Option<Expr> {
+        // A number as the grammar reads it back exactly (Rust prints the shortest such form).
+        let n = |v: f64| format!("({v:?})");
+        let src = match self.kind {
+            Kind::Rastrigin => {
+                let (a, two_a, tau) = (n(self.params[0]), n(2.0 * self.params[0]), n(2.0 * PI));
+                format!("{two_a} + x*x - {a}*cos({tau}*x) + y*y - {a}*cos({tau}*y)")
+            }
+            Kind::Ackley => format!(
+                "(-20.0)*exp((-0.2)*sqrt(0.5*(x*x + y*y))) - exp(0.5*(cos({tau}*x) + cos({tau}*y))) + {e} + 20.0",
+                tau = n(2.0 * PI),
+                e = n(E)
+            ),
+            Kind::Levi => format!(
+                "sin({p3}*x)^2 + (x - 1)^2*(1 + sin({p3}*y)^2) + (y - 1)^2*(1 + sin({p2}*y)^2)",
+                p3 = n(3.0 * PI),
+                p2 = n(2.0 * PI)
+            ),
+            _ => return None,
+        };
+        Expr::parse(&src).ok()
     }
 
     /// `L(x, y)` in any scalar type.

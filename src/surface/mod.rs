@@ -204,11 +204,14 @@ impl Surface {
         let ys: Vec<f64> = (0..ny).map(|j| y1 - (j as f64 + 0.5) * dy).collect();
         match self {
             Surface::Expr(e) => e.grid(&xs, &ys, out),
-            Surface::Named(n) => {
-                for &y in &ys {
-                    out.extend(xs.iter().map(|&x| n.eval(x, y)));
+            Surface::Named(n) => match n.grid_expr() {
+                Some(e) => e.grid(&xs, &ys, out),
+                None => {
+                    for &y in &ys {
+                        out.extend(xs.iter().map(|&x| n.eval(x, y)));
+                    }
                 }
-            }
+            },
             Surface::Data(d) => {
                 for &y in &ys {
                     out.extend(xs.iter().map(|&x| d.full_loss(x, y)));
