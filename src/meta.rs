@@ -69,7 +69,8 @@ pub struct Task {
     pub centre: Vec2,
 }
 
-/// Rounded to hundredths (so the expression's text is the function exactly).
+/// Rounded to hundredths (so the expression's text, written with `{}`, which prints the
+/// shortest decimal that reads back as the same number, is the function exactly).
 fn q(v: f64) -> f64 {
     libm::round(v * 100.0) / 100.0
 }
@@ -77,9 +78,9 @@ fn q(v: f64) -> f64 {
 /// `(v - c)` written with the sign of `c`.
 fn shifted(v: &str, c: f64) -> String {
     if c.is_sign_negative() {
-        format!("({v} + {:?})", -c)
+        format!("({v} + {})", -c)
     } else {
-        format!("({v} - {c:?})")
+        format!("({v} - {c})")
     }
 }
 
@@ -116,9 +117,7 @@ impl Task {
                 let a = uniform(rng, 0.0, core::f64::consts::PI);
                 let (co, si) = (q(libm::cos(a)), q(libm::sin(a)));
                 (
-                    format!(
-                        "{s:?}*(({co:?}*{dx} + {si:?}*{dy})^2 + {k:?}*({co:?}*{dy} - {si:?}*{dx})^2)"
-                    ),
+                    format!("{s}*(({co}*{dx} + {si}*{dy})^2 + {k}*({co}*{dy} - {si}*{dx})^2)"),
                     c,
                     0.0,
                 )
@@ -128,7 +127,7 @@ impl Task {
                 let a = q(uniform(rng, 0.5, 1.5));
                 let b = q(log_uniform(rng, 2.0, 50.0));
                 (
-                    format!("{s:?}*(({a:?} - {dx})^2 + {b:?}*({dy} - {dx}^2)^2)"),
+                    format!("{s}*(({a} - {dx})^2 + {b}*({dy} - {dx}^2)^2)"),
                     Vec2::new(c.x + a, c.y + a * a),
                     0.0,
                 )
@@ -137,9 +136,7 @@ impl Task {
                 let s = q(log_uniform(rng, 0.1, 3.0));
                 let a = q(uniform(rng, 0.05, 0.5));
                 (
-                    format!(
-                        "{s:?}*({dx}^2 + {dy}^2 + {a:?}*(2 - cos(2*pi*{dx}) - cos(2*pi*{dy})))"
-                    ),
+                    format!("{s}*({dx}^2 + {dy}^2 + {a}*(2 - cos(2*pi*{dx}) - cos(2*pi*{dy})))"),
                     c,
                     0.0,
                 )
@@ -157,12 +154,12 @@ impl Task {
                     let width = q(uniform(rng, 0.3, 1.5));
                     depth += d;
                     text += &format!(
-                        " - {d:?}*exp(-({}^2 + {}^2)/{width:?})",
+                        " - {d}*exp(-({}^2 + {}^2)/{width})",
                         shifted("x", w.x),
                         shifted("y", w.y)
                     );
                 }
-                (format!("{s:?}*({text})"), c, -s * depth)
+                (format!("{s}*({text})"), c, -s * depth)
             }
         };
         let r = uniform(rng, 1.0, 2.5);

@@ -30,7 +30,8 @@ const progress = () => {
 const field = () => {
   const n = 160;
   const rgba = mt.field_rgba(surface, n, n);
-  postMessage({ type: 'field', surface, nx: n, ny: n, rgba, contours: JSON.parse(mt.contours_json(surface, n, n, 14)) }, [rgba.buffer]);
+  const contours = mt.contours(surface, n, n, 14);
+  postMessage({ type: 'field', surface, nx: n, ny: n, rgba, contours }, [rgba.buffer, contours.buffer]);
 };
 
 const loop = () => {

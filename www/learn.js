@@ -189,11 +189,18 @@ function drawMap() {
   g.save();
   g.beginPath(); g.rect(ox, oy, side, side); g.clip();
   g.strokeStyle = 'rgba(255,255,255,0.35)'; g.lineWidth = 1;
-  for (const line of fieldInfo?.contours || []) {
-    g.beginPath();
-    for (let i = 0; i + 1 < line.length; i += 2) { const [px, py] = P(line[i], line[i + 1]); i ? g.lineTo(px, py) : g.moveTo(px, py); }
-    g.stroke();
+  // The contours: x, y pairs, lines separated by a NaN.
+  const c = fieldInfo?.contours || [];
+  g.beginPath();
+  let pen = false;
+  for (let i = 0; i < c.length; i++) {
+    if (Number.isNaN(c[i])) { pen = false; continue; }
+    const [px, py] = P(c[i], c[i + 1]);
+    if (pen) g.lineTo(px, py); else g.moveTo(px, py);
+    pen = true;
+    i++;
   }
+  g.stroke();
   const path = (flat, colour, width, dash) => {
     if (flat.length < 2) return;
     g.strokeStyle = colour; g.lineWidth = width; g.setLineDash(dash); g.beginPath();

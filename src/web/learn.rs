@@ -4,14 +4,24 @@
 //! and the current network's trajectories on them. Touches no `window` (a worker has none).
 
 use super::js_err;
-use crate::meta::{self, MetaConfig, MetaTrainer, Task};
+use crate::meta::{self, MetaConfig, MetaTrainer, Task, TaskKind};
 use crate::optim::learned::N_WEIGHTS;
 use crate::render::Field;
 use crate::vec2::Vec2;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// The seed of the surfaces the view shows (not a training seed of the page).
 const SHOW_SEED: u64 = 424_242;
+
+/// A surface as the view's menu and map need it.
+#[derive(Serialize)]
+struct Shown<'a> {
+    kind: TaskKind,
+    expr: &'a str,
+    view: [f64; 4],
+    start: [f64; 2],
+}
 
 /// A meta-training the page watches.
 #[wasm_bindgen]
@@ -113,19 +123,17 @@ impl MetaTrain {
 
     /// The surfaces to draw on: `[{kind, expr, view, start}]` as JSON.
     pub fn surfaces_json(&self) -> String {
-        let v: Vec<serde_json::Value> = self
+        let shown: Vec<Shown> = self
             .shown
             .iter()
-            .map(|t| {
-                serde_json::json!({
-                    "kind": t.kind,
-                    "expr": t.expr,
-                    "view": view_of(t),
-                    "start": [t.start.x, t.start.y],
-                })
+            .map(|t| Shown {
+                kind: t.kind,
+                expr: &t.expr,
+                view: view_of(t),
+                start: [t.start.x, t.start.y],
             })
             .collect();
-        serde_json::Value::Array(v).to_string()
+        serde_json::to_string(&shown).unwrap_or_default()
     }
 
     fn task(&self, i: usize) -> Result<&Task, JsValue> {
@@ -140,23 +148,23 @@ impl MetaTrain {
         Ok(Field::sample(&t.surface, view_of(t), nx.clamp(2, 512), ny.clamp(2, 512)).rgba())
     }
 
-    /// Contour lines of surface `i` in data coordinates, `[[[x, y, x, y, …], …], …]` as JSON.
-    pub fn contours_json(
+    /// Contour lines of surface `i` in data coordinates, about `levels` of them: every
+    /// line's points as `x, y, x, y, …`, the lines separated by a NaN.
+    pub fn contours(
         &self,
         i: usize,
         nx: usize,
         ny: usize,
         levels: usize,
-    ) -> Result<String, JsValue> {
+    ) -> Result<Vec<f64>, JsValue> {
         let t = self.task(i)?;
         let f = Field::sample(&t.surface, view_of(t), nx.clamp(2, 512), ny.clamp(2, 512));
-        let lines: Vec<Vec<f64>> = f
-            .contours(&f.levels(levels.min(40)))
-            .into_iter()
-            .flatten()
-            .map(|l| l.into_iter().flat_map(|(x, y)| [x, y]).collect())
-            .collect();
-        Ok(serde_json::to_string(&lines).unwrap_or_default())
+        let mut out = Vec::new();
+        for line in f.contours(&f.levels(levels.min(40))).into_iter().flatten() {
+            out.extend(line.into_iter().flat_map(|(x, y)| [x, y]));
+            out.push(f64::NAN);
+        }
+        Ok(out)
     }
 
     /// The current network's path on surface `i` over the horizon, `[x0, y0, x1, y1, …]`.
