@@ -91,8 +91,8 @@ function toggle() {
 
 function buttons() {
   const b = $('learn-run');
+  // Its name says what it does next (Train, Pause or Resume).
   b.textContent = state.running ? 'Pause' : (state.started && !state.done && state.iteration > 0 ? 'Resume' : 'Train');
-  b.setAttribute('aria-pressed', String(state.running));
 }
 
 function status(text) { $('learn-status').textContent = text; }
