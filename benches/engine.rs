@@ -132,7 +132,8 @@ fn bench_config(kind: OptKind) -> OptimizerConfig {
         OptKind::Lookahead => {
             c.inner = Some(Box::new(OptimizerConfig::new(OptKind::Adam).with_lr(1e-2)));
         }
-        OptKind::Adadelta | OptKind::Newton | OptKind::Bfgs | OptKind::Lbfgs => {}
+        OptKind::Adadelta | OptKind::Newton | OptKind::Bfgs | OptKind::Lbfgs | OptKind::Learned => {
+        }
     }
     c
 }

@@ -1,6 +1,8 @@
 //! The command line: `trace` a scenario, `render` its figure, list the `surfaces` and `optimizers`.
 
 use clap::{Args, Parser, Subcommand};
+use optimizer_playground::meta::{self, MetaConfig, MetaTrainer, Task};
+use optimizer_playground::optim::OptKind;
 use optimizer_playground::optim::{LineSearch, OPTIMIZERS};
 use optimizer_playground::playground::figure::{self, Figure, MAX_SIDE};
 use optimizer_playground::playground::scene::Panel;
@@ -75,6 +77,44 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Meta-train the learned optimizer from a seed, by antithetic evolution strategies on a
+    /// seeded family of random 2-D functions (see README, "The learned optimizer").
+    ///
+    /// Prints JSON: {"config": {…}, "curve": [meta-loss on the held-out functions before
+    /// training and after every iteration], "weights": […], "held_out": {"learned", "gd",
+    /// "adam"}: each optimizer's mean final relative loss on those functions (gd and adam at
+    /// the best rate of a fixed grid)}. With --out FILE, also writes the weights as the Rust
+    /// source the engine ships (src/optim/learned_weights.rs). The same arguments give the same
+    /// weights bit for bit.
+    MetaTrain(MetaArgs),
+}
+
+#[derive(Args)]
+struct MetaArgs {
+    /// The seed of the functions, the perturbations and the initial weights.
+    #[arg(long)]
+    seed: u64,
+    /// Iterations of evolution strategies.
+    #[arg(long, default_value_t = MetaConfig::default().iterations)]
+    iterations: u32,
+    /// Antithetic pairs of perturbations an iteration.
+    #[arg(long, default_value_t = MetaConfig::default().pairs)]
+    pairs: u32,
+    /// Random functions an iteration.
+    #[arg(long, default_value_t = MetaConfig::default().tasks)]
+    tasks: u32,
+    /// Steps of every unrolled run.
+    #[arg(long, default_value_t = MetaConfig::default().horizon)]
+    horizon: u32,
+    /// Spread σ of the perturbations.
+    #[arg(long, default_value_t = MetaConfig::default().sigma)]
+    sigma: f64,
+    /// Adam's rate on the weights.
+    #[arg(long, default_value_t = MetaConfig::default().rate)]
+    rate: f64,
+    /// Write the weights as Rust source to this file.
+    #[arg(long)]
+    out: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -394,6 +434,7 @@ fn run(cli: Cli) -> Result<String, String> {
             end,
         } => trace(&scenario, pretty, end),
         Cmd::Render(args) => render(args),
+        Cmd::MetaTrain(args) => meta_train(args),
         Cmd::Catalog => serde_json::to_string(&catalog()).map_err(|e| e.to_string()),
         Cmd::Surfaces { json: true } => {
             serde_json::to_string_pretty(LIBRARY).map_err(|e| e.to_string())
@@ -493,4 +534,70 @@ fn run(cli: Cli) -> Result<String, String> {
             Ok(s)
         }
     }
+}
+
+/// `meta-train`: the JSON summary, and the weights file with `--out`.
+fn meta_train(a: MetaArgs) -> Result<String, String> {
+    let cfg = MetaConfig {
+        seed: a.seed,
+        iterations: a.iterations,
+        pairs: a.pairs,
+        tasks: a.tasks,
+        horizon: a.horizon,
+        sigma: a.sigma,
+        rate: a.rate,
+        ..MetaConfig::default()
+    };
+    let mut tr = MetaTrainer::new(cfg)?;
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    while !tr.done() {
+        let l = tr.step();
+        if tty {
+            eprint!(
+                "\riteration {}/{}: meta-loss {l:.4}  ",
+                tr.iteration, cfg.iterations
+            );
+        }
+    }
+    if tty {
+        eprintln!();
+    }
+    if let Some(path) = &a.out {
+        let mut command = format!("optimizer-playground meta-train --seed {}", cfg.seed);
+        let d = MetaConfig::default();
+        for (name, v, dv) in [
+            ("iterations", cfg.iterations, d.iterations),
+            ("pairs", cfg.pairs, d.pairs),
+            ("tasks", cfg.tasks, d.tasks),
+            ("horizon", cfg.horizon, d.horizon),
+        ] {
+            if v != dv {
+                command += &format!(" --{name} {v}");
+            }
+        }
+        for (name, v, dv) in [("sigma", cfg.sigma, d.sigma), ("rate", cfg.rate, d.rate)] {
+            if v.to_bits() != dv.to_bits() {
+                command += &format!(" --{name} {v:?}");
+            }
+        }
+        command += &format!(" --out {path}");
+        std::fs::write(path, meta::weights_source(&cfg, &tr.weights, &command))
+            .map_err(|e| format!("cannot write '{path}': {e}"))?;
+    }
+    let held: Vec<Task> = tr.held_out.clone();
+    let steps = cfg.horizon as usize;
+    let best = |k: OptKind| meta::score_grid(&held, steps, k).into_iter().next();
+    let out = serde_json::json!({
+        "config": cfg,
+        "curve": tr.curve,
+        "weights": tr.weights.to_vec(),
+        "held_out": {
+            "functions": held.len(),
+            "steps": steps,
+            "learned": meta::score_learned(&held, steps, &tr.weights),
+            "gd": best(OptKind::Gd),
+            "adam": best(OptKind::Adam),
+        },
+    });
+    serde_json::to_string(&out).map_err(|e| e.to_string())
 }

@@ -178,6 +178,19 @@ fn first_steps_by_hand() {
     );
     // sgd_hd: α₀ = lr.
     near(first_step(OptKind::SgdHd, &[("lr", 0.1)]), (0.8, -1.6));
+    // learned: every average equals g after one step, so the features are ±(1, 1, 1, 1): the
+    // first step has the same length in both coordinates, against the gradient's signs, and is
+    // the same for any scale of the gradient (the network sees only g/√v̂ and its relatives).
+    let learned = |g: Vec2| {
+        let mut c = OptimizerConfig::new(OptKind::Learned);
+        assert!(c.set("lr", 0.5));
+        let mut r = Rule::new(OptKind::Learned, c.resolve());
+        Vec2::new(1.0, -2.0) - r.step(Vec2::new(1.0, -2.0), g, 0.5).0
+    };
+    let s = learned(Vec2::new(2.0, -4.0));
+    assert!(s.x > 0.0 && (s.x + s.y).abs() <= 1e-12 * s.x, "{s:?}");
+    near(learned(Vec2::new(2e6, -4e3)), (s.x, s.y));
+    near(learned(Vec2::new(-3.0, 1.0)), (-s.x, s.x));
 }
 
 #[test]

@@ -278,6 +278,8 @@ fn rules_follow_the_implementation_where_it_differs_from_the_papers() {
     assert!(ad.find("Δ = ").unwrap() < ad.find("u ← ").unwrap());
     // NAdam looks one step ahead in its correction of m.
     assert!(rule("nadam").contains("β₁ᵗ⁺¹"));
+    // The learned rule: Adam's direction corrected by the network, scaled by η·exp(s).
+    assert!(rule("learned").ends_with("d = m̂₂/(√v̂ + ε) + a·(h₊ − h₋)/2\ns = clamp(c·(h₊ + h₋)/2 + bₛ, −20, 2)\nθ ← θ − η·exp(s)·d"));
     // AdaBound's moments are not bias-corrected.
     assert!(!rule("adabound").contains("m̂") && !rule("adabound").contains("v̂"));
 }

@@ -352,6 +352,7 @@ listed_enum! {
         Newton,
         Bfgs,
         Lbfgs,
+        Learned,
     }
 }
 
@@ -785,6 +786,34 @@ pub static OPTIMIZERS: &[OptInfo] = {
                 &[STEP_FACTOR, Memory.spec()],
             )
         },
+        entry(
+            OptKind::Learned,
+            "learned",
+            "Learned",
+            "A small network, meta-trained on random 2-D functions, proposes each coordinate's step (after Andrychowicz et al. 2016).",
+            [
+                "Lets a small neural network, meta-trained by this project on a family of \
+                 random 2-D functions, turn each coordinate's gradient history into its step, \
+                 so it behaves like an Adam whose step size and direction were tuned on those \
+                 functions and may do worse on very different ones.",
+                "g = ∇L(θ)\n\
+                 m₁ ← 0.5·m₁ + 0.5·g\n\
+                 m₂ ← 0.9·m₂ + 0.1·g\n\
+                 m₃ ← 0.99·m₃ + 0.01·g\n\
+                 v ← 0.99·v + 0.01·g²\n\
+                 f = (g, m̂₁, m̂₂, m̂₃)/(√v̂ + ε)      (m̂ᵢ, v̂ corrected like Adam's; ε = 10⁻¹²)\n\
+                 τ = tanh(t/100)\n\
+                 h± = tanh(W·(±f) + u·τ + b)      (W, u, b, a, c, bₛ: the meta-trained weights)\n\
+                 d = m̂₂/(√v̂ + ε) + a·(h₊ − h₋)/2\n\
+                 s = clamp(c·(h₊ + h₋)/2 + bₛ, −20, 2)\n\
+                 θ ← θ − η·exp(s)·d",
+            ],
+            &[Lr.spec()
+                .with_default(1.0)
+                .with_slider(1e-3, 10.0, LOG)
+                .with_label("step factor η")
+                .with_meaning("factor of the learned step (1: as meta-trained), which schedules scale")],
+        ),
     ]
 };
 

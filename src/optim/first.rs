@@ -14,8 +14,11 @@ pub struct Moments {
     pub m: Vec2,
     /// Second moment / AdaGrad's sum / RMSprop's and AdaDelta's average of g².
     pub v: Vec2,
-    /// AMSGrad's running maximum of v; AdaDelta's average of squared updates.
+    /// AMSGrad's running maximum of v; AdaDelta's average of squared updates; the learned
+    /// optimizer's fast average of g.
     pub aux: Vec2,
+    /// The learned optimizer's slow average of g.
+    pub slow: Vec2,
     /// The previous gradient (SGD-HD).
     pub prev_g: Option<Vec2>,
     /// SGD-HD's learned rate.
@@ -288,6 +291,11 @@ impl Rule {
                 }
                 st.prev_g = Some(g);
                 return (theta - st.alpha * g, st.alpha);
+            }
+            OptKind::Learned => {
+                let c = super::learned::step(&super::learned::WEIGHTS, st, g, eta);
+                note(probe, c);
+                theta - c
             }
             // Not first-order rules; the run never builds a Rule for them.
             OptKind::Lookahead | OptKind::Newton | OptKind::Bfgs | OptKind::Lbfgs => theta,

@@ -10,6 +10,8 @@
 
 pub mod config;
 mod first;
+pub mod learned;
+mod learned_weights;
 pub mod linesearch;
 mod second;
 

@@ -6,6 +6,8 @@
 //! DOM as text, never as HTML.
 
 mod gif;
+pub mod learn;
+
 use crate::playground::figure;
 use crate::playground::scene::Panel;
 use crate::playground::{self, Layers, Playground, XAxis};

@@ -29,7 +29,8 @@ pub fn sensible_lr(kind: OptKind) -> Option<f64> {
         | OptKind::Lookahead
         | OptKind::Newton
         | OptKind::Bfgs
-        | OptKind::Lbfgs => return None,
+        | OptKind::Lbfgs
+        | OptKind::Learned => return None,
     })
 }
 
