@@ -32,6 +32,7 @@ pub mod scenario;
 pub mod schedule;
 pub mod surface;
 pub mod text;
+pub mod tune;
 mod vec2;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
