@@ -28,7 +28,6 @@
 
 use crate::optim::{Evals, OptimizerConfig, Param, Valid};
 use crate::render::fmt_num;
-use crate::run::RunState;
 use crate::scenario::{RunSpec, Scenario, Stop, MAX_RUNS, MAX_STEPS};
 use crate::surface::Surface;
 use crate::vec2::Vec2;
@@ -51,21 +50,17 @@ pub struct Outcome {
 
 /// Steps every job as the only run of `sc` (its start, steps, batch size and stopping rules) to
 /// its end; one outcome per job, the same bits as `trace` of that scenario. The one place that
-/// chooses how jobs are run.
+/// chooses how jobs are run: the bulk engine ([`crate::bulk::run_jobs`]).
 pub fn run_jobs(sc: &Scenario, surface: &Surface, jobs: &[RunSpec]) -> Vec<Outcome> {
-    jobs.iter()
-        .map(|job| {
-            let mut r = RunState::with_stop(job.clone(), surface, sc.start, sc.batch_size, sc.stop);
-            while r.iterations() < sc.steps && r.step(surface) {}
-            let t = &r.trace;
-            Outcome {
-                end: t.path.last().copied().unwrap_or(sc.start),
-                loss: t.loss.last().copied().unwrap_or(f64::NAN),
-                iterations: r.iterations(),
-                evals: t.evals,
-                diverged_at: t.diverged_at,
-                stopped_at: t.stopped_at,
-            }
+    crate::bulk::run_jobs(sc, surface, jobs, None)
+        .into_iter()
+        .map(|o| Outcome {
+            end: o.end,
+            loss: o.loss,
+            iterations: o.iterations,
+            evals: o.evals,
+            diverged_at: o.diverged_at,
+            stopped_at: o.stopped_at,
         })
         .collect()
 }
