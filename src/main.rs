@@ -228,7 +228,7 @@ fn trace(path: &str, pretty: bool, end: bool) -> Result<String, String> {
 struct TuneArgs {
     /// The scenario file, or - for standard input.
     scenario: String,
-    /// The runs to tune, by index from 0, comma-separated (default: all).
+    /// The runs to tune, by index from 0, comma-separated (default: all but fan runs and earlier tuned runs).
     #[arg(long)]
     runs: Option<String>,
     /// Runs per optimizer.

@@ -230,8 +230,8 @@ pub fn is_fan_run(r: &RunSpec) -> bool {
 }
 
 /// The fan of `n` rates of run `run` of `sc` (whose colour, if not given, is `color`). Each fan
-/// run is the run with another rate, its own colour and a label `fan η=<rate>`, with ` · best`
-/// or ` · diverged` where that applies.
+/// run is the run with another rate, its own colour and a label `fan η=<rate>`, with ` · ★ best`
+/// or ` · diverged` where that applies ([`mark_fan`]).
 pub fn fan(sc: &Scenario, run: usize, n: usize, color: &str) -> Result<Fan, String> {
     let base = sc.runs.get(run).ok_or_else(|| {
         format!(
@@ -269,18 +269,7 @@ pub fn fan(sc: &Scenario, run: usize, n: usize, color: &str) -> Result<Fan, Stri
         .collect();
     let outcomes = run_jobs(sc, &surface, &runs);
     let best = best_of(&outcomes);
-    for (i, (r, o)) in runs.iter_mut().zip(&outcomes).enumerate() {
-        let mark = if Some(i) == best {
-            " · ★ best"
-        } else if o.diverged_at.is_some() {
-            " · diverged"
-        } else {
-            ""
-        };
-        if let Some(l) = &mut r.label {
-            l.push_str(mark);
-        }
-    }
+    mark(&mut runs, &outcomes, best);
     Ok(Fan {
         run,
         rates,
@@ -288,6 +277,51 @@ pub fn fan(sc: &Scenario, run: usize, n: usize, color: &str) -> Result<Fan, Stri
         outcomes,
         best,
     })
+}
+
+/// The marks a fan run's label ends with.
+const BEST_MARK: &str = " · ★ best";
+const DIVERGED_MARK: &str = " · diverged";
+
+/// Sets the marks of fan runs `runs` from how they end.
+fn mark(runs: &mut [RunSpec], outcomes: &[Outcome], best: Option<usize>) {
+    for (i, (r, o)) in runs.iter_mut().zip(outcomes).enumerate() {
+        let m = if Some(i) == best {
+            BEST_MARK
+        } else if o.diverged_at.is_some() {
+            DIVERGED_MARK
+        } else {
+            ""
+        };
+        if let Some(l) = &mut r.label {
+            let plain = l.split(" · ").next().unwrap_or_default().to_string();
+            *l = plain + m;
+        }
+    }
+}
+
+/// The fan in a scenario, marked afresh: the fan runs of `sc` stepped (each alone, as `trace`
+/// would) and their labels' marks set from how they end now (after a change of surface, start,
+/// steps or a fan run's settings). Returns the scenario and, if some fan run did not diverge,
+/// the index (in the scenario) of the best and where it ends.
+pub fn mark_fan(sc: &Scenario) -> Result<(Scenario, Option<(usize, Vec2)>), String> {
+    sc.validate()?;
+    let idx: Vec<usize> = (0..sc.runs.len())
+        .filter(|&i| is_fan_run(&sc.runs[i]))
+        .collect();
+    if idx.is_empty() {
+        return Ok((sc.clone(), None));
+    }
+    let surface = sc.build_surface()?;
+    let mut runs: Vec<RunSpec> = idx.iter().map(|&i| sc.runs[i].clone()).collect();
+    let outcomes = run_jobs(sc, &surface, &runs);
+    let best = best_of(&outcomes);
+    mark(&mut runs, &outcomes, best);
+    let mut out = sc.clone();
+    for (&i, r) in idx.iter().zip(runs) {
+        out.runs[i] = r;
+    }
+    Ok((out, best.map(|b| (idx[b], outcomes[b].end))))
 }
 
 /// `sc` with its fan runs removed and `fan`'s runs added at the end (one fan at a time).
@@ -314,10 +348,18 @@ pub const BUDGET_DEFAULT: usize = 16;
 /// Every tuned run's label starts with this.
 pub const TUNED_PREFIX: &str = "tuned ";
 
+/// Whether a run was added by a tuning (by its label).
+pub fn is_tuned_run(r: &RunSpec) -> bool {
+    r.label
+        .as_deref()
+        .is_some_and(|l| l.starts_with(TUNED_PREFIX))
+}
+
 /// What to tune, and how much to spend.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TuneOptions {
-    /// The runs whose optimizers are tuned (indices into the scenario's runs; empty: all).
+    /// The runs whose optimizers are tuned (indices into the scenario's runs; empty: all but
+    /// fan runs and earlier tuned runs).
     pub runs: Vec<usize>,
     /// Runs per optimizer.
     pub budget: usize,
@@ -477,7 +519,13 @@ fn check(sc: &Scenario, o: &TuneOptions) -> Result<(Vec<usize>, u64, Option<Para
         runs.push(i);
     }
     if runs.is_empty() {
-        runs = (0..n).collect();
+        // All but the fan's and earlier tuned runs (all, if that leaves none).
+        runs = (0..n)
+            .filter(|&i| !is_fan_run(&sc.runs[i]) && !is_tuned_run(&sc.runs[i]))
+            .collect();
+        if runs.is_empty() {
+            runs = (0..n).collect();
+        }
     }
     if !(BUDGET_MIN..=BUDGET_MAX).contains(&o.budget) {
         return Err(format!(
@@ -800,11 +848,7 @@ pub fn tune(sc: &Scenario, o: &TuneOptions) -> Result<Table, String> {
 /// `sc` with the tuned runs of `table` added (earlier tuned runs replaced).
 pub fn with_tuned(sc: &Scenario, table: &Table) -> Result<Scenario, String> {
     let mut out = sc.clone();
-    out.runs.retain(|r| {
-        !r.label
-            .as_deref()
-            .is_some_and(|l| l.starts_with(TUNED_PREFIX))
-    });
+    out.runs.retain(|r| !is_tuned_run(r));
     out.runs
         .extend(table.rows.iter().filter_map(|r| r.tuned.clone()));
     if out.runs.len() > MAX_RUNS {
@@ -815,6 +859,43 @@ pub fn with_tuned(sc: &Scenario, table: &Table) -> Result<Scenario, String> {
         ));
     }
     Ok(out)
+}
+
+/// The table's cells as text, header first: run, optimizer (its label), best lr, the other
+/// hyper-parameter (only with `also`), final loss, gradient evaluations (with the Hessians among
+/// them, if any), runs used (how many diverged).
+pub fn table_cells(t: &Table) -> Vec<Vec<String>> {
+    let dash = || "—".to_string();
+    let mut head = vec!["run".to_string(), "optimizer".into(), "best lr".into()];
+    if let Some(a) = &t.also {
+        head.push(a.clone());
+    }
+    head.extend([
+        "final loss".into(),
+        "grad evals".into(),
+        "runs (diverged)".into(),
+    ]);
+    let mut lines = vec![head];
+    for r in &t.rows {
+        let mut l = vec![
+            r.run.to_string(),
+            r.label.clone(),
+            r.lr.map_or_else(dash, fmt_num),
+        ];
+        if t.also.is_some() {
+            l.push(r.other.as_ref().map_or_else(dash, |(_, v)| fmt_num(*v)));
+        }
+        l.extend([
+            r.loss.map_or_else(|| "all diverged".into(), fmt_num),
+            r.evals.map_or_else(dash, |e| match e.hessian {
+                0 => e.grad.to_string(),
+                h => format!("{} ({h} Hessian)", e.grad),
+            }),
+            format!("{} ({})", r.runs_used, r.diverged),
+        ]);
+        lines.push(l);
+    }
+    lines
 }
 
 /// The table as text: a header saying the metric and the search, then one line per optimizer.
@@ -829,33 +910,9 @@ pub fn table_text(sc: &Scenario, t: &Table) -> String {
         "Tuning on {what} from [{}, {}]\nmetric: {}\nsearch: {} runs per optimizer: {}\n\n",
         sc.start.x, sc.start.y, t.metric, t.budget, t.search
     );
-    let other = t.also.clone().unwrap_or_default();
-    let mut lines = vec![[
-        "run".to_string(),
-        "optimizer".into(),
-        "best lr".into(),
-        other.clone(),
-        "final loss".into(),
-        "grad evals".into(),
-        "runs".into(),
-        "diverged".into(),
-    ]];
-    for r in &t.rows {
-        let dash = || "—".to_string();
-        lines.push([
-            r.run.to_string(),
-            r.label.clone(),
-            r.lr.map_or_else(dash, fmt_num),
-            r.other.as_ref().map_or_else(dash, |(_, v)| fmt_num(*v)),
-            r.loss.map_or_else(|| "all diverged".into(), fmt_num),
-            r.evals
-                .map_or_else(dash, |e| format!("{} ({} Hessian)", e.grad, e.hessian)),
-            r.runs_used.to_string(),
-            r.diverged.to_string(),
-        ]);
-    }
-    let keep = |i: usize| t.also.is_some() || i != 3;
-    let widths: Vec<usize> = (0..8)
+    let lines = table_cells(t);
+    let cols = lines[0].len();
+    let widths: Vec<usize> = (0..cols)
         .map(|c| {
             lines
                 .iter()
@@ -865,9 +922,10 @@ pub fn table_text(sc: &Scenario, t: &Table) -> String {
         })
         .collect();
     for l in &lines {
-        let cells: Vec<String> = (0..8)
-            .filter(|&c| keep(c))
-            .map(|c| format!("{:<w$}", l[c], w = widths[c]))
+        let cells: Vec<String> = l
+            .iter()
+            .zip(&widths)
+            .map(|(c, &w)| format!("{c:<w$}"))
             .collect();
         s += cells.join("  ").trim_end();
         s.push('\n');

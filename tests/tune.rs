@@ -483,3 +483,43 @@ fn cli_names_bad_input() {
         .unwrap()
         .starts_with("error: runs[0].optimizer.lr: must be > 0"));
 }
+
+#[test]
+fn the_fan_is_marked_afresh_when_the_scenario_changes_and_tuning_leaves_it_out() {
+    let sc = scenario(MIXED);
+    let with = with_fan(&sc, &fan(&sc, 1, 5, "#00a6fb").unwrap());
+    // Unchanged: the same marks.
+    let (same, best) = tune::mark_fan(&with).unwrap();
+    assert_eq!(same, with);
+    let (k, end) = best.unwrap();
+    assert!(with.runs[k].label.as_deref().unwrap().ends_with("★ best"));
+    assert_eq!(*traces(&with)[k].path.last().unwrap(), end);
+    // Another surface: the marks follow trace there.
+    let mut moved = with.clone();
+    moved.surface = optimizer_playground::scenario::SurfaceSpec::named("himmelblau");
+    moved.start = optimizer_playground::Vec2::new(0.5, -0.5);
+    let (marked, best) = tune::mark_fan(&moved).unwrap();
+    let ts = traces(&marked);
+    let want = (5..10)
+        .filter(|&i| ts[i].diverged_at.is_none())
+        .min_by(|&a, &b| last_loss(&ts[a]).total_cmp(&last_loss(&ts[b])))
+        .unwrap();
+    assert_eq!(best.unwrap().0, want);
+    for i in 5..10 {
+        let l = marked.runs[i].label.as_deref().unwrap();
+        assert_eq!(l.ends_with("★ best"), i == want, "{l}");
+        assert_eq!(
+            l.matches(" · ").count(),
+            usize::from(l.contains("best") || l.contains("diverged"))
+        );
+    }
+    // Tuning by default leaves the fan's runs (and earlier tuned runs) out.
+    let t = tune::tune(&marked, &opts(&[], 4, Some(50), None)).unwrap();
+    assert_eq!(
+        t.rows.iter().map(|r| r.run).collect::<Vec<_>>(),
+        vec![0, 1, 2, 3, 4]
+    );
+    let tuned = tune::with_tuned(&marked, &t).unwrap();
+    let again = tune::tune(&tuned, &opts(&[], 4, Some(50), None)).unwrap();
+    assert_eq!(again, t);
+}
