@@ -18,10 +18,14 @@
 //! - learning rate alone: ⌈budget/2⌉ rates log-spaced over the rate's slider range (both ends
 //!   included), then the other ⌊budget/2⌋ log-spaced strictly between the best of them and its
 //!   two neighbours on that grid (half on each side; all on one side at an end of the range);
-//! - with one more hyper-parameter `p`: a product grid of `m = clamp(⌊√budget⌋, 2, 5)` values of
-//!   `p` over its slider range (`1 − p` log-spaced for decays in [0, 1), log-spaced for
-//!   logarithmic sliders, evenly spaced otherwise) and `⌊budget/m⌋` learning rates over the rate's
-//!   slider range.
+//! - with one more hyper-parameter `p`: `m = clamp(⌊budget/8⌋, 2, 5)` values of `p` over its
+//!   slider range (`1 − p` log-spaced for decays in [0, 1), log-spaced for logarithmic sliders,
+//!   evenly spaced otherwise; [`param_grid`]), and for each the search above with
+//!   `⌊budget/m⌋` runs. An optimizer that does not take `p` gets the search above alone.
+//!
+//! The runs tuned are the chosen ones (by default all but fan runs and earlier tuned runs); each
+//! keeps its other settings (schedule, clipping, noise, …). The tuned runs are added to the
+//! scenario as ordinary runs labelled `tuned …` ([`with_tuned`]).
 //!
 //! No randomness and no clock: the same scenario and options give the same table to the bit,
 //! natively and in the page. Ties go to the candidate evaluated first.
