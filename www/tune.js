@@ -85,11 +85,16 @@ function setMark(run, end) {
   const r = ctx.scenario().runs[run];
   m.textContent = '★ best ' + (r?.label ?? '').slice('fan '.length).split(' · ')[0];
   m.hidden = false;
-  placeMark();
+  if (!placing) requestAnimationFrame(placeMark);
+  placing = true;
 }
 
+// While there is a mark, every frame puts it where its point is drawn now.
+let placing = false;
 function placeMark() {
+  placing = !!mark;
   if (!mark) return;
+  requestAnimationFrame(placeMark);
   const m = $('fan-best');
   const [x0, x1, y0, y1] = ctx.app.view();
   const [px, py, w, h] = ctx.app.plot();
@@ -110,7 +115,11 @@ function fanKey() {
   return JSON.stringify({ ...sc, runs });
 }
 
+let lastText = '';
 function watchFan() {
+  const text = ctx.app.scenario_json();
+  if (text === lastText) return;
+  lastText = text;
   const key = fanKey();
   if (key === lastKey) return;
   lastKey = key;
@@ -333,8 +342,6 @@ function buildPanel() {
 export function tuneUi(c) {
   ctx = c;
   buildPanel();
-  const loop = () => { placeMark(); requestAnimationFrame(loop); };
-  requestAnimationFrame(loop);
   setInterval(watchFan, 300);
   return {
     fan: (runIndex, n = fanSize()) => fan(runIndex, n),
