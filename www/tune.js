@@ -73,6 +73,7 @@ function afterRuns() {
   ctx.afterChange();
   lastKey = fanKey();
   $('fan-remove').disabled = !ctx.scenario().runs.some(isFan);
+  fillRuns();
 }
 
 // The marker of the best fan run on the map: at the point where that run ends, kept in place
@@ -120,6 +121,7 @@ function watchFan() {
   const text = ctx.app.scenario_json();
   if (text === lastText) return;
   lastText = text;
+  if ($('tune-panel').open && !running) { fillRuns(); fillAlso(); }
   const key = fanKey();
   if (key === lastKey) return;
   lastKey = key;
@@ -259,6 +261,29 @@ function fillAlso() {
   sel.value = names.has(keep) ? keep : '';
 }
 
+// The optimizers to tune: one checkbox per run (not the fan's or earlier tuned runs), checked
+// unless unchecked before.
+const unchecked = new Set();
+function fillRuns() {
+  const box = $('tune-runs');
+  for (const c of box.querySelectorAll('input')) if (!c.checked) unchecked.add(c.dataset.key); else unchecked.delete(c.dataset.key);
+  const legend = document.createElement('legend');
+  legend.textContent = 'optimizers to tune';
+  const items = [];
+  ctx.scenario().runs.forEach((r, i) => {
+    if (isFan(r) || (r.label ?? '').startsWith('tuned ')) return;
+    const c = document.createElement('input');
+    c.type = 'checkbox';
+    c.value = String(i);
+    c.dataset.key = i + ':' + JSON.stringify(r.optimizer);
+    c.checked = !unchecked.has(c.dataset.key);
+    const l = document.createElement('label');
+    l.append(c, ' ' + (r.label || ctx.optInfo(r.optimizer.name)?.title || r.optimizer.name));
+    items.push(l);
+  });
+  box.replaceChildren(legend, ...items);
+}
+
 function field(label, input) {
   const l = document.createElement('label');
   l.append(label + ' ', input);
@@ -290,6 +315,9 @@ function buildPanel() {
   fanHelp.className = 'tune-help';
   fanHelp.textContent = 'Fan on a run adds copies of it at log-spaced learning rates (a decade each way) and marks the lowest final loss.';
 
+  const chooser = document.createElement('fieldset');
+  chooser.id = 'tune-runs';
+  chooser.className = 'tune-runs';
   const row = document.createElement('div');
   row.className = 'tune-row';
   const evals = numberInput('tune-evals', '', 1, 100000);
@@ -314,7 +342,10 @@ function buildPanel() {
   progress.setAttribute('aria-label', 'Tuning progress');
   go.addEventListener('click', () => {
     const v = (id) => $(id).value.trim();
+    const runs = [...document.querySelectorAll('#tune-runs input:checked')].map((c) => Number(c.value));
+    if (!runs.length) { ctx.showMessage('Choose at least one optimizer to tune.'); return; }
     tune({
+      runs,
       budget: v('tune-budget') === '' ? undefined : Number(v('tune-budget')),
       evals: v('tune-evals') === '' ? undefined : Number(v('tune-evals')),
       also: v('tune-also') || undefined,
@@ -328,8 +359,10 @@ function buildPanel() {
   status.setAttribute('role', 'status');
   const table = document.createElement('div');
   table.id = 'tune-table';
-  box.append(fanRow, fanHelp, row, actions, status, table);
+  box.append(fanRow, fanHelp, chooser, row, actions, status, table);
   fillAlso();
+  fillRuns();
+  $('tune-panel').addEventListener('toggle', () => { fillRuns(); fillAlso(); });
 
   const m = document.createElement('div');
   m.id = 'fan-best';

@@ -165,7 +165,22 @@ test('at 390 px wide the panel and its table fit', async () => {
   const toggle = page.locator('#runs-toggle');
   if (await toggle.isVisible()) await toggle.click();
   await page.click('#tune-panel summary');
+  // One checkbox per run; the unchecked one is left out.
+  const boxes = page.locator('#tune-runs input[type=checkbox]');
+  assert.equal(await boxes.count(), 2);
+  assert.deepEqual(await page.locator('#tune-runs label').allTextContents(), [' Momentum', ' Adam']);
+  await boxes.nth(1).uncheck();
+  await page.fill('#tune-budget', '6');
+  await page.fill('#tune-evals', '100');
+  await page.click('#tune-go');
+  await page.locator('.tune-table').waitFor();
+  assert.equal(await page.locator('.tune-table tbody tr').count(), 1);
+  // The tuned run is not offered for tuning again; the choice is kept.
+  assert.equal(await boxes.count(), 2);
+  assert.equal(await boxes.nth(1).isChecked(), false);
+  await page.locator('#tune-runs').evaluate((f) => { for (const c of f.querySelectorAll('input')) c.checked = true; });
   await page.evaluate(() => window.playground.tune({ budget: 6, evals: 100 }));
+  assert.equal(await page.locator('.tune-table tbody tr').count(), 2);
   await page.locator('.tune-table').scrollIntoViewIfNeeded();
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 390, `the page is ${wide} px wide`);
