@@ -23,6 +23,7 @@
 //! format), [`run`] (stepping). The `web` module (wasm32 only) is the page's only door to
 //! JavaScript.
 
+pub mod bulk;
 pub mod meta;
 pub mod optim;
 pub mod playground;
@@ -33,6 +34,7 @@ pub mod scenario;
 pub mod schedule;
 pub mod surface;
 pub mod text;
+pub mod tune;
 mod vec2;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

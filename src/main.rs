@@ -1,4 +1,5 @@
-//! The command line: `trace` a scenario, `render` its figure, list the `surfaces` and `optimizers`.
+//! The command line: `trace` a scenario, `render` its figure, `tune` its optimizers, list the
+//! `surfaces` and `optimizers`.
 
 use clap::{Args, Parser, Subcommand};
 use optimizer_playground::meta::{self, MetaConfig, MetaTrainer, Task};
@@ -11,6 +12,7 @@ use optimizer_playground::run::{end_label_within, Session, Trace};
 use optimizer_playground::scenario::{Scenario, MAX_JSON};
 use optimizer_playground::surface::LIBRARY;
 use optimizer_playground::text::escape_controls;
+use optimizer_playground::tune;
 use serde::Serialize;
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -61,6 +63,19 @@ enum Cmd {
     /// run's model on a data surface), side by side, after the scenario's steps or `--step K`.
     /// Drawn by the same code as the page. Exit 2 with a one-line message for bad input.
     Render(RenderArgs),
+    /// Tune each chosen run's learning rate (and optionally one more hyper-parameter) fairly.
+    ///
+    /// Every optimizer gets the same budget of runs and the same metric: the full-batch loss
+    /// where a run stops after --evals gradient evaluations (the scenario's stop.max_evals; a
+    /// Hessian counts as one gradient evaluation, a line search's every trial counts). The
+    /// search: half the budget on learning rates log-spaced over the slider range, the other
+    /// half between the best and its neighbours; with --also, a grid of that hyper-parameter ×
+    /// learning rates. No randomness: the same input prints the same table. Prints a table, or
+    /// with --json {"metric", "search", "evals", "budget", "also", "rows": [{"run", "label",
+    /// "optimizer", "lr", "other", "loss", "evals", "runs_used", "diverged", "candidates",
+    /// "tuned"}]} (lr, loss and evals null when every candidate diverged). Exit 2 with a
+    /// one-line message for bad input.
+    Tune(TuneArgs),
     /// Print, as JSON, everything the page offers: the surfaces, the optimizers with their
     /// hyper-parameters (defaults, ranges, sliders, symbols), schedules, line searches,
     /// clipping modes and data options. The page's build writes it to www/pkg/catalog.json.
@@ -246,6 +261,65 @@ fn trace(path: &str, pretty: bool, end: bool) -> Result<String, String> {
         },
         pretty,
     )
+}
+
+/// The arguments of `tune`.
+#[derive(Args)]
+struct TuneArgs {
+    /// The scenario file, or - for standard input.
+    scenario: String,
+    /// The runs to tune, by index from 0, comma-separated (default: all but fan runs and earlier tuned runs).
+    #[arg(long)]
+    runs: Option<String>,
+    /// Runs per optimizer.
+    #[arg(long, default_value_t = tune::BUDGET_DEFAULT)]
+    budget: usize,
+    /// Gradient evaluations per run (default: the scenario's stop.max_evals, else its steps).
+    #[arg(long)]
+    evals: Option<u64>,
+    /// One more hyper-parameter to search besides the learning rate (e.g. beta2, momentum).
+    #[arg(long)]
+    also: Option<String>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+fn tune_cmd(a: TuneArgs) -> Result<String, String> {
+    let runs = match &a.runs {
+        None => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(|w| {
+                w.trim().parse::<usize>().map_err(|_| {
+                    format!("--runs: run indices from 0, comma-separated like 0,2 (got '{list}')")
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let text = read_input(&a.scenario)?;
+    let sc = Scenario::from_json(&text)?;
+    let opts = tune::TuneOptions {
+        runs,
+        budget: a.budget,
+        evals: a.evals,
+        also: a.also,
+    };
+    let table = tune::tune(&sc, &opts).map_err(|e| {
+        // The options' own messages name the option as it is typed.
+        match ["runs:", "budget:", "evals:", "also:"]
+            .iter()
+            .find(|p| e.starts_with(*p))
+        {
+            Some(_) if !(e.starts_with("runs:") && a.runs.is_none()) => format!("--{e}"),
+            _ => e,
+        }
+    })?;
+    if a.json {
+        serde_json::to_string(&table).map_err(|e| format!("cannot write the output: {e}"))
+    } else {
+        Ok(tune::table_text(&sc, &table))
+    }
 }
 
 /// The arguments of `render`.
@@ -435,6 +509,7 @@ fn run(cli: Cli) -> Result<String, String> {
         } => trace(&scenario, pretty, end),
         Cmd::Render(args) => render(args),
         Cmd::MetaTrain(args) => meta_train(args),
+        Cmd::Tune(args) => tune_cmd(args),
         Cmd::Catalog => serde_json::to_string(&catalog()).map_err(|e| e.to_string()),
         Cmd::Surfaces { json: true } => {
             serde_json::to_string_pretty(LIBRARY).map_err(|e| e.to_string())

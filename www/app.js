@@ -6,6 +6,7 @@ import init, {
 import { touchGestures } from './touch.js';
 import { exportsUi } from './exports.js';
 import * as embed from './embed.js';
+import { fanButton, tuneUi } from './tune.js';
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...kids) => {
@@ -247,6 +248,7 @@ function runCard(i, spec, color) {
     el('span', { class: 'dot' }),
     name,
     el('label', {}, on, document.createTextNode('on')),
+    fanButton(i),
     remove));
   card.append(el('p', { class: 'what', text: info.summary || info.description }));
   if (info.rule) card.append(el('div', { class: 'rule', role: 'math', 'aria-label': 'update rule: ' + info.rule, text: info.rule }));
@@ -827,6 +829,7 @@ async function main() {
   lessonUi();
   presentUi();
   exportsUi({ app, el, showMessage, afterChange, showSpeed });
+  const tuneApi = tuneUi({ app, showMessage, afterChange, buildRuns, scenario, optInfo });
   let resizeTimer;
   window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(() => { app.resize(); afterChange(); }, 100); });
   speedUi();
@@ -891,6 +894,7 @@ async function main() {
     openLesson: (i, scene = 0) => openLesson(i, scene),
     present: (on) => setPresent(!!on),
   };
+  Object.assign(api, tuneApi);
   Object.defineProperty(api, '_app', { value: app, enumerable: false });
   embed.start(api);
   window.playground = api;

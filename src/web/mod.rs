@@ -7,6 +7,7 @@
 
 mod gif;
 pub mod learn;
+mod tune;
 
 use crate::playground::figure;
 use crate::playground::scene::Panel;
