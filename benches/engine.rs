@@ -171,5 +171,20 @@ fn traces(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, grid, gradient, adam_step, traces);
+/// (e) The page benchmark's race (`www/bench/eight-runs.json`: 8 optimizers on Rosenbrock),
+/// 100,000 iterations each through the session, every point recorded: the native side of the
+/// page/native ratio that `node www/bench/frames.mjs` prints.
+fn eight_runs(c: &mut Criterion) {
+    let sc = Scenario::from_json(include_str!("../www/bench/eight-runs.json")).unwrap();
+    let mut g = c.benchmark_group("session_8_runs");
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_secs(1));
+    g.measurement_time(Duration::from_secs(5));
+    g.bench_function("100000", |b| {
+        b.iter(|| Session::new(black_box(&sc)).unwrap().finish())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, grid, gradient, adam_step, traces, eight_runs);
 criterion_main!(benches);

@@ -11,6 +11,7 @@
 // raster included. (b) also reports a variant forcing the raster (1-px getImageData per canvas);
 // (a) does not use that variant: at 30 000+ iterations a single forced-raster frame takes seconds.
 import fs from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { serve } from '../scripts/serve.mjs';
@@ -42,18 +43,11 @@ const stats = (t) => {
   return `median ${ms(median(t))}  p90 ${ms(pct(t, 0.9))}  (first 10% ${ms(median(t.slice(0, k)))}, last 10% ${ms(median(t.slice(-k)))}, n=${t.length})`;
 };
 
-const RUNS = [
-  { optimizer: { name: 'gd', lr: 1e-3 } },
-  { optimizer: { name: 'momentum', lr: 1e-3, momentum: 0.9 } },
-  { optimizer: { name: 'nesterov', lr: 1e-3, momentum: 0.9 } },
-  { optimizer: { name: 'adam', lr: 0.05 } },
-  { optimizer: { name: 'rmsprop', lr: 0.01 } },
-  { optimizer: { name: 'adagrad', lr: 0.5 } },
-  { optimizer: { name: 'lbfgs' } },
-  { optimizer: { name: 'newton' } },
-];
+// The 8-run race (also the native benchmark's `session_8_runs`, benches/engine.rs).
+const ROSEN = JSON.parse(fs.readFileSync(new URL('./eight-runs.json', import.meta.url), 'utf8'));
+const RUNS = ROSEN.runs;
 const scenario = (surface, start, steps) => ({ surface, start, steps, runs: RUNS });
-const ROSEN = scenario({ name: 'rosenbrock' }, [-1.5, 2], 100000);
+
 
 // In the page: load a scenario (fresh session), then time `n` frames at `speed` it/frame.
 // With `flush`, each frame also reads one pixel of every canvas, which forces Chromium to
@@ -198,6 +192,26 @@ try {
     console.log(`  ${''.padEnd(19)} with raster ${ms(median(rf.z))} (p90 ${ms(pct(rf.z, 0.9))})   overlay+charts only ${ms(median(rf.o))}`);
     console.log(`  ${''.padEnd(19)} plot area ${r.plot.w.toFixed(0)}x${r.plot.h.toFixed(0)} px -> grid ${r.grid[0]}x${r.grid[1]} (0.5 cells/CSS px), 8 runs x 500 steps drawn, view [${r.view.map((v) => v.toPrecision(4)).join(', ')}]`);
   }
+
+  // ---------------------------------------------------------------- (d) stepping against native
+  // The same 8 runs stepped 100,000 iterations by the page's engine (`playground.step`, which
+  // records every point as `trace` does) and natively (criterion's `session_8_runs`).
+  const stepMs = [];
+  for (let i = 0; i < 5; i++) {
+    stepMs.push(await page.evaluate((sc) => {
+      window.playground.load(sc);
+      const t0 = performance.now();
+      window.playground.step(sc.steps);
+      return performance.now() - t0;
+    }, ROSEN));
+  }
+  const est = path.join(process.env.CARGO_TARGET_DIR || 'target', 'criterion/session_8_runs/100000/new/estimates.json');
+  const native = fs.existsSync(est) ? JSON.parse(fs.readFileSync(est, 'utf8')).median.point_estimate / 1e6 : null;
+  console.log(`\n(d) Stepping: 8 runs x 100,000 iterations on rosenbrock (${ROSEN.runs.map((r) => r.optimizer.name).join(', ')})`);
+  console.log(`  page playground.step: median ${ms(median(stepMs.slice(1)))} of ${stepMs.length - 1} (after one warm-up): ${stepMs.map((t) => t.toFixed(0)).join(', ')} ms`);
+  console.log(native === null
+    ? '  native: run `cargo bench --bench engine -- session_8_runs` first for the ratio'
+    : `  native (criterion session_8_runs, latest estimate): ${ms(native)}   page / native ${(median(stepMs.slice(1)) / native).toFixed(2)}x (goal <= 1.2x)`);
 
   // ---------------------------------------------------------------- (b2) every named surface
   console.log(`\n(b2) The colour map and contours of every named surface on the ${mapSize} map: median of ${ZOOMS} zoom+draw`);
