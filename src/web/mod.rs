@@ -5,6 +5,9 @@
 //! of the trajectories. JavaScript passes events in and puts the strings it gets back into the
 //! DOM as text, never as HTML.
 
+mod bulk;
+pub use bulk::{bulk_fields, bulk_map};
+
 use crate::playground::figure;
 use crate::playground::scene::Panel;
 use crate::playground::{self, Layers, Playground, XAxis};
