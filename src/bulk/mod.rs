@@ -288,8 +288,14 @@ fn reference_one(sc: &Scenario, surface: &Surface, job: &RunSpec, tol: Option<f6
 
 // ---------------------------------------------------------------- the fast path
 
-/// Jobs stepped together: lanes per group.
+/// Jobs stepped together: lanes per group (natively 4, two SSE2 registers a number; in the
+/// browser build 2, one wasm `v128`, which keeps a lane group in the engine's locals).
+#[cfg(not(target_arch = "wasm32"))]
 pub const WIDTH: usize = 4;
+/// Jobs stepped together: lanes per group (natively 4, two SSE2 registers a number; in the
+/// browser build 2, one wasm `v128`, which keeps a lane group in the engine's locals).
+#[cfg(target_arch = "wasm32")]
+pub const WIDTH: usize = 2;
 type L = Lanes<WIDTH>;
 
 /// Whether `job` runs in lanes (on a named surface or an expression): a rule of [`in_lanes`],

@@ -110,6 +110,7 @@ try {
   console.log(`256×256 Adam map on Rosenbrock, 200 steps (13.1 M steps), median of ${REPS}:`);
   console.log(`  page, main thread (run_jobs):     ${ms(one)}   (${(one * 1e6 / (N * N * 200)).toFixed(1)} ns a step)`);
   console.log(`  page, 2 Web Workers (run_jobs):   ${ms(two)}`);
+  console.log(`  (every repetition: main thread ${main.times.map(ms).join(", ")}; workers ${workers.map(ms).join(", ")})`);
   console.log(`  page, single-run path (reference): ${ms(ref)} (16 rows × ${N / 16})   speed-up ${(ref / one).toFixed(1)}×`);
   console.log(`  16 rows through both paths give the same bits: ${main.same} (${main.len} numbers)`);
   const nat = nativeMs();
