@@ -198,6 +198,10 @@ impl Axis {
     }
 }
 
+/// The most pixels [`grid_jobs`] builds at once (1024×1024; a caller computes a larger map in
+/// parts of rows).
+pub const MAX_PIXELS: usize = 1 << 20;
+
 /// The jobs of a map's rows `rows` (row `j` has `y.value(j)`, column `i` has `x.value(i)`),
 /// row after row: scenario run `run` with both quantities set. Checks the axes (sizes, finite
 /// ends, positive ends on a log axis, a hyper-parameter the optimizer takes) and that the
