@@ -4,11 +4,15 @@
 //! tracked. Timed through `run_jobs` on one thread, on 2 threads (`std::thread::scope` over
 //! two halves of the jobs), and through `run_reference` (the single-run path) on 2 threads.
 //!
+//! Also the page's 8-run race (www/bench/frames.mjs's runs on Rosenbrock) stepped 100,000
+//! iterations through `Session`, for the page/native ratio of stepping (www/bench/bulk.mjs).
+//!
 //! `cargo bench --bench bulk`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests and benches may stop on failure
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use optimizer_playground::bulk::{grid_jobs, run_jobs, run_reference, Axis, Outcome};
+use optimizer_playground::run::Session;
 use optimizer_playground::scenario::{RunSpec, Scenario};
 use optimizer_playground::surface::Surface;
 use std::hint::black_box;
@@ -81,5 +85,32 @@ fn adam_map(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, adam_map);
+/// The 8 runs of www/bench/frames.mjs (and www/bench/bulk.mjs), 100,000 iterations each.
+const EIGHT_RUNS: &str = r#"{"surface": {"name": "rosenbrock"}, "start": [-1.5, 2], "steps": 100000, "runs": [
+    {"optimizer": {"name": "gd", "lr": 1e-3}},
+    {"optimizer": {"name": "momentum", "lr": 1e-3, "momentum": 0.9}},
+    {"optimizer": {"name": "nesterov", "lr": 1e-3, "momentum": 0.9}},
+    {"optimizer": {"name": "adam", "lr": 0.05}},
+    {"optimizer": {"name": "rmsprop", "lr": 0.01}},
+    {"optimizer": {"name": "adagrad", "lr": 0.5}},
+    {"optimizer": {"name": "lbfgs"}},
+    {"optimizer": {"name": "newton"}}]}"#;
+
+fn eight_runs(c: &mut Criterion) {
+    let sc = Scenario::from_json(EIGHT_RUNS).unwrap();
+    let mut g = c.benchmark_group("session_8_runs_rosenbrock_100000");
+    g.sample_size(10);
+    g.warm_up_time(Duration::from_secs(1));
+    g.measurement_time(Duration::from_secs(5));
+    g.bench_function("step", |b| {
+        b.iter(|| {
+            let mut s = Session::new(black_box(&sc)).unwrap();
+            s.step(100_000);
+            black_box(s.runs.len())
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, adam_map, eight_runs);
 criterion_main!(benches);

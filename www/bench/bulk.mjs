@@ -7,8 +7,11 @@
 //
 //   node www/bench/bulk.mjs                  (REPS=5 by default)
 //
-// The page/native ratio uses criterion's latest estimate of the same map, if
-// `cargo bench --bench bulk` has run ($CARGO_TARGET_DIR/criterion/…/new/estimates.json).
+// Also the page's stepping: frames.mjs's 8 runs on Rosenbrock, 100,000 iterations through the
+// page's App.step (one synchronous call), against benches/bulk.rs's `Session` figure.
+//
+// The page/native ratios use criterion's latest estimates, if `cargo bench --bench bulk` has
+// run ($CARGO_TARGET_DIR/criterion/…/new/estimates.json).
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -82,13 +85,46 @@ async function inWorkers({ sc, x, y, n, reps }) {
   return times;
 }
 
-function nativeMs() {
+const EIGHT = {
+  surface: { name: 'rosenbrock' }, start: [-1.5, 2], steps: 100000,
+  runs: [
+    { optimizer: { name: 'gd', lr: 1e-3 } },
+    { optimizer: { name: 'momentum', lr: 1e-3, momentum: 0.9 } },
+    { optimizer: { name: 'nesterov', lr: 1e-3, momentum: 0.9 } },
+    { optimizer: { name: 'adam', lr: 0.05 } },
+    { optimizer: { name: 'rmsprop', lr: 0.01 } },
+    { optimizer: { name: 'adagrad', lr: 0.5 } },
+    { optimizer: { name: 'lbfgs' } },
+    { optimizer: { name: 'newton' } },
+  ],
+};
+
+/// In the page: the 8 runs stepped 100,000 iterations in one App.step call, `reps` times.
+function stepInPage({ sc, reps }) {
+  const times = [];
+  for (let r = 0; r <= reps; r++) {
+    window.playground.load(sc);
+    const app = window.playground._app;
+    const t = performance.now();
+    app.step(100000);
+    const dt = performance.now() - t;
+    if (Number(app.iterations()) !== 100000) throw new Error(`stepped ${app.iterations()}`);
+    if (r > 0) times.push(dt); // the first is a warm-up
+  }
+  return times;
+}
+
+function criterionMs(group, name) {
   const target = process.env.CARGO_TARGET_DIR ?? new URL('../../target', import.meta.url).pathname;
-  const at = (name) => path.join(target, 'criterion', 'bulk_adam_rosenbrock_256x256x200', name, 'new', 'estimates.json');
-  const read = (name) => {
-    try { return JSON.parse(fs.readFileSync(at(name), 'utf8')).median.point_estimate / 1e6; } catch { return null; }
-  };
-  return { one: read('run_jobs_1_thread'), two: read('run_jobs_2_threads') };
+  try {
+    const at = path.join(target, 'criterion', group, name, 'new', 'estimates.json');
+    return JSON.parse(fs.readFileSync(at, 'utf8')).median.point_estimate / 1e6;
+  } catch { return null; }
+}
+
+function nativeMs() {
+  const map = (name) => criterionMs('bulk_adam_rosenbrock_256x256x200', name);
+  return { one: map('run_jobs_1_thread'), two: map('run_jobs_2_threads'), eight: criterionMs('session_8_runs_rosenbrock_100000', 'step') };
 }
 
 const server = await serve(0);
@@ -104,6 +140,7 @@ try {
   const args = { sc: SCENARIO, x: X, y: Y, n: N, reps: REPS };
   const main = await page.evaluate(inPage, args);
   const workers = await page.evaluate(inWorkers, args);
+  const eight = median(await page.evaluate(stepInPage, { sc: EIGHT, reps: REPS }));
   const one = median(main.times);
   const two = median(workers);
   const ref = main.refMs * (N / 16);
@@ -120,6 +157,8 @@ try {
   } else {
     console.log('  native: run `cargo bench --bench bulk` first for the page/native ratio');
   }
+  console.log(`8 runs on Rosenbrock stepped 100,000 iterations, page (App.step): ${ms(eight)}` +
+    (nat.eight ? `, native (Session): ${ms(nat.eight)}, page/native ${(eight / nat.eight).toFixed(2)}×` : ''));
 } finally {
   await browser?.close();
   server.close();
