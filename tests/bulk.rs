@@ -293,6 +293,12 @@ fn no_jobs_and_one_job() {
     assert!(run_jobs(&sc, &surface, &[], None).is_empty());
     let out = check(&sc, &sc.runs, None);
     assert_eq!(out[0].iterations, 5);
+    let mut none = sc.clone();
+    none.steps = 0;
+    let out = check(&none, &jobs(&none, &[0.1, 0.2, 0.3, 0.4, 0.5]), Some(1e9));
+    assert!(out
+        .iter()
+        .all(|o| o.iterations == 0 && o.reached == Some((0, 0))));
 }
 
 /// Points spread over a surface's view (and a few special ones: the origin, a NaN).
