@@ -329,6 +329,10 @@ impl LaneSurface<'_> {
     #[inline(always)]
     fn eval<D: Num>(self, x: D, y: D) -> D {
         match self {
+            // Inlined in the browser build: 1.3–1.8× faster there; natively it made no gain.
+            #[cfg(target_arch = "wasm32")]
+            LaneSurface::Named(n) => n.eval_inlined(x, y),
+            #[cfg(not(target_arch = "wasm32"))]
             LaneSurface::Named(n) => n.eval(x, y),
             LaneSurface::Expr(e) => e.eval(x, y),
         }

@@ -300,6 +300,13 @@ impl Named {
     /// `L(x, y)` in any scalar type.
     #[inline]
     pub fn eval<D: Num>(&self, x: D, y: D) -> D {
+        self.eval_inlined(x, y)
+    }
+
+    /// [`Named::eval`], always inlined into its caller: the browser build's bulk engine, where
+    /// a call a step (its lanes passed through memory) costs more than the surface itself.
+    #[inline(always)]
+    pub fn eval_inlined<D: Num>(&self, x: D, y: D) -> D {
         let c = D::k;
         let p = &self.params;
         match self.kind {
