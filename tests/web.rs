@@ -295,3 +295,59 @@ fn views_a_link_records_and_divergence() {
         serde_json::json!([{"run": 0, "label": "fast", "at": 82}])
     );
 }
+
+/// The bulk engine in the browser build (lanes as wasm SIMD): every pixel of small maps (a
+/// named surface with transcendental functions, a user expression; Adam over lr × β₂, Nesterov
+/// over starts with clipping) equals the single-run path bit for bit, through the exported
+/// `bulk_map` as through the engine; the job counts are not multiples of the lane width.
+#[wasm_bindgen_test]
+fn bulk_maps_equal_the_single_run_path() {
+    use optimizer_playground::bulk::{grid_jobs, run_jobs, run_reference, Axis};
+    use optimizer_playground::web::{bulk_fields, bulk_map};
+    for (surface, run, x, y) in [
+        (
+            r#"{"name": "rastrigin"}"#,
+            r#"{"optimizer": {"name": "adam", "lr": 0.01}}"#,
+            r#"{"name": "lr", "lo": 1e-3, "hi": 3, "n": 7, "log": true}"#,
+            r#"{"name": "beta2", "lo": 0.5, "hi": 0.999, "n": 5}"#,
+        ),
+        (
+            r#"{"expr": "sin(3*x)*cos(y) + exp(x/4) + (1-x)^2 + 10*(y-x^2)^2"}"#,
+            r#"{"optimizer": {"name": "nesterov", "lr": 0.01}, "clip": {"norm": 2}, "l2": 0.01}"#,
+            r#"{"name": "x", "lo": -2, "hi": 2, "n": 9}"#,
+            r#"{"name": "y", "lo": -1, "hi": 3, "n": 3}"#,
+        ),
+    ] {
+        let text = format!(
+            r#"{{"surface": {surface}, "start": [-1.5, 2], "steps": 120, "runs": [{run}]}}"#
+        );
+        let sc = Scenario::from_json(&text).unwrap();
+        let (ax, ay): (Axis, Axis) = (
+            serde_json::from_str(x).unwrap(),
+            serde_json::from_str(y).unwrap(),
+        );
+        let jobs = grid_jobs(&sc, 0, &ax, &ay, 0..ay.n).unwrap();
+        let s = sc.build_surface().unwrap();
+        let fast = run_jobs(&sc, &s, &jobs, Some(1.0));
+        let slow = run_reference(&sc, &s, &jobs, Some(1.0));
+        let bits = |o: &[optimizer_playground::bulk::Outcome]| {
+            o.iter()
+                .flat_map(|o| o.to_array().map(f64::to_bits))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(bits(&fast), bits(&slow), "{text}");
+        let page = bulk_map(&text, 0, x, y, 1, ay.n, 1.0, false)
+            .unwrap()
+            .to_vec();
+        let page_ref = bulk_map(&text, 0, x, y, 1, ay.n, 1.0, true)
+            .unwrap()
+            .to_vec();
+        let b = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(b(&page), b(&page_ref));
+        assert_eq!(b(&page), bits(&fast)[ax.n * 9..].to_vec());
+    }
+    let fields: Vec<String> = serde_json::from_str(&bulk_fields()).unwrap();
+    assert_eq!(fields.len(), 9);
+    let err = bulk_map("{}", 0, "{}", "{}", 0, 1, f64::NAN, false).unwrap_err();
+    assert!(err.as_string().is_some());
+}

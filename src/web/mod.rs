@@ -5,9 +5,11 @@
 //! of the trajectories. JavaScript passes events in and puts the strings it gets back into the
 //! DOM as text, never as HTML.
 
+mod bulk;
 mod gif;
 pub mod learn;
 mod tune;
+pub use bulk::{bulk_fields, bulk_map};
 
 use crate::playground::figure;
 use crate::playground::scene::Panel;

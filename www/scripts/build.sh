@@ -18,7 +18,7 @@ fi
 rm -rf www/pkg
 wasm-bindgen --target web --no-typescript --out-dir www/pkg "$wasm"
 if [ "$profile" = release ] && [ -x node_modules/.bin/wasm-opt ]; then
-  node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused --zero-filled-memory --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  node_modules/.bin/wasm-opt -Oz --converge --low-memory-unused --zero-filled-memory --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-simd \
     www/pkg/optimizer_playground_bg.wasm -o www/pkg/optimizer_playground_bg.opt.wasm
   mv www/pkg/optimizer_playground_bg.opt.wasm www/pkg/optimizer_playground_bg.wasm
 fi
