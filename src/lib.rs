@@ -23,6 +23,7 @@
 //! format), [`run`] (stepping). The `web` module (wasm32 only) is the page's only door to
 //! JavaScript.
 
+pub mod bulk;
 pub mod maps;
 pub mod optim;
 pub mod playground;

@@ -19,8 +19,8 @@
 
 pub mod draw;
 
-mod shim;
-use shim::{run_jobs, Outcome};
+
+use crate::bulk::{run_jobs, Outcome};
 use crate::optim::{OptKind, Param};
 use crate::scenario::{RunSpec, Scenario};
 use crate::surface::Surface;
