@@ -317,7 +317,10 @@ fn map_cmd(a: MapArgs) -> Result<String, String> {
     let metric = Metric::from_name(&a.metric)
         .ok_or_else(|| format!("--metric: loss, steps or evals (got '{}')", a.metric))?;
     if metric != Metric::Loss && a.tol.is_none() {
-        return Err(format!("--metric {}: needs --tol (the loss to reach)", a.metric));
+        return Err(format!(
+            "--metric {}: needs --tol (the loss to reach)",
+            a.metric
+        ));
     }
     let (w, h) = parse_size("--size", &a.size)?;
     let out = a.out.as_deref().map(|o| (o, o.to_ascii_lowercase()));
@@ -347,7 +350,11 @@ fn map_cmd(a: MapArgs) -> Result<String, String> {
     }
     let text = read_input(&a.scenario)?;
     let sc = Scenario::from_json(&text)?;
-    let size_err = |e: String| e.replacen("size:", "--size:", 1).replacen("run:", "--run:", 1).replacen("tol:", "--tol:", 1);
+    let size_err = |e: String| {
+        e.replacen("size:", "--size:", 1)
+            .replacen("run:", "--run:", 1)
+            .replacen("tol:", "--tol:", 1)
+    };
     let spec = match kind {
         MapKind::Hyper => {
             let params = match &a.params {
@@ -382,7 +389,9 @@ fn map_cmd(a: MapArgs) -> Result<String, String> {
     let outcomes = std::thread::scope(|s| {
         let top = s.spawn(|| spec.compute_rows(0..half));
         let mut bottom = spec.compute_rows(half..spec.height);
-        let mut all = top.join().map_err(|_| "a thread of the map failed".to_string())?;
+        let mut all = top
+            .join()
+            .map_err(|_| "a thread of the map failed".to_string())?;
         all.append(&mut bottom);
         Ok::<_, String>(all)
     })?;

@@ -230,7 +230,12 @@ pub fn draw<DB: DrawingBackend>(
     ))
     .map_err(err)?;
     let title = match map.kind {
-        MapKind::Hyper => format!("{} over {} × {}", look.metric.title(), map.x.label, map.y.label),
+        MapKind::Hyper => format!(
+            "{} over {} × {}",
+            look.metric.title(),
+            map.x.label,
+            map.y.label
+        ),
         MapKind::Basin => "where each start ends (basins)".to_string(),
     };
     root.draw(&Text::new(
@@ -265,7 +270,10 @@ pub fn draw<DB: DrawingBackend>(
         }
     }
     // The run's own values: a ring with a cross.
-    let (tx, ty) = (map.x.position(map.current[0]), map.y.position(map.current[1]));
+    let (tx, ty) = (
+        map.x.position(map.current[0]),
+        map.y.position(map.current[1]),
+    );
     if (0.0..=1.0).contains(&tx) && (0.0..=1.0).contains(&ty) {
         let c = at(tx, ty);
         let r = 7.0 * k;
@@ -405,7 +413,9 @@ fn legend<DB: DrawingBackend>(
     let x = p.right() + 12.0 * k;
     let mut y = p.y;
     let rows = (((p.h / k) - 40.0) / 16.0).floor().max(1.0) as usize;
-    let mut order: Vec<usize> = (0..b.minima.len()).filter(|&i| b.minima[i].count > 0).collect();
+    let mut order: Vec<usize> = (0..b.minima.len())
+        .filter(|&i| b.minima[i].count > 0)
+        .collect();
     order.sort_by_key(|&i| std::cmp::Reverse(b.minima[i].count));
     let shown = order.len().min(rows.saturating_sub(1));
     for &i in &order[..shown] {
@@ -434,10 +444,22 @@ fn legend<DB: DrawingBackend>(
     let count = |l: i32| b.labels.iter().filter(|&&v| v == l).count();
     y += 4.0 * k;
     let d = count(DIVERGED);
-    swatch(root, (x, y), BASIN_DIVERGED_RGB, &format!("diverged {}", share(d)), k)?;
+    swatch(
+        root,
+        (x, y),
+        BASIN_DIVERGED_RGB,
+        &format!("diverged {}", share(d)),
+        k,
+    )?;
     y += 16.0 * k;
     let u = count(super::UNSETTLED);
-    swatch(root, (x, y), UNSETTLED_RGB, &format!("did not settle {}", share(u)), k)
+    swatch(
+        root,
+        (x, y),
+        UNSETTLED_RGB,
+        &format!("did not settle {}", share(u)),
+        k,
+    )
 }
 
 /// The map's pixels scaled to `w` × `h` (nearest pixel: a map pixel is one run) as RGB.
@@ -470,11 +492,9 @@ mod native {
             field: Field::from_values([0.0, 1.0, 0.0, 1.0], 2, 2, vec![0.0; 4]),
             contours: Vec::new(),
         };
-        svg_with::<SVGBackend>(
-            (width, height),
-            &mut |_| Ok(uri.clone()),
-            |root, paint| draw(root, map, look, &mut |r| paint(&base, r)),
-        )
+        svg_with::<SVGBackend>((width, height), &mut |_| Ok(uri.clone()), |root, paint| {
+            draw(root, map, look, &mut |r| paint(&base, r))
+        })
     }
 
     /// The map as PNG bytes of `width` × `height`.
@@ -487,13 +507,17 @@ mod native {
             draw(&root, map, look, &mut |r| {
                 let (x, y) = (r.x.round() as i32, r.y.round() as i32);
                 let (w, h) = (r.w.round().max(1.0) as u32, r.h.round().max(1.0) as u32);
-                let el = BitMapElement::with_owned_buffer((x, y), (w, h), upscale(map, &pixels, w, h))
-                    .ok_or("the map's image does not fit")?;
+                let el =
+                    BitMapElement::with_owned_buffer((x, y), (w, h), upscale(map, &pixels, w, h))
+                        .ok_or("the map's image does not fit")?;
                 root.draw(&el).map_err(|e| e.to_string())
             })?;
             root.present().map_err(|e| e.to_string())?;
         }
-        let rgba: Vec<u8> = buf.chunks(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+        let rgba: Vec<u8> = buf
+            .chunks(3)
+            .flat_map(|p| [p[0], p[1], p[2], 255])
+            .collect();
         encode_png(&rgba, width, height)
     }
 }

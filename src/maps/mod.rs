@@ -19,7 +19,6 @@
 
 pub mod draw;
 
-
 use crate::bulk::{run_jobs, Outcome};
 use crate::optim::{OptKind, Param};
 use crate::scenario::{RunSpec, Scenario};
@@ -140,7 +139,11 @@ impl Axis {
             Err(format!(
                 "{what}: the range must be two finite numbers, the first below the second{} \
                  (got {} to {})",
-                if self.log { ", both > 0 on a log axis" } else { "" },
+                if self.log {
+                    ", both > 0 on a log axis"
+                } else {
+                    ""
+                },
                 self.min,
                 self.max
             ))
@@ -150,7 +153,13 @@ impl Axis {
 
 /// The values of axes `x` and `y` at the centre of pixel (`col`, `row`) of a map `height`
 /// pixels high (row 0 at the top).
-fn coords(x: &Axis, y: &Axis, (width, height): (usize, usize), col: usize, row: usize) -> (f64, f64) {
+fn coords(
+    x: &Axis,
+    y: &Axis,
+    (width, height): (usize, usize),
+    col: usize,
+    row: usize,
+) -> (f64, f64) {
     (x.cell(col, width), y.cell(height - 1 - row, height))
 }
 
@@ -199,17 +208,13 @@ pub fn default_params(kind: OptKind) -> Option<(Param, Param)> {
 fn param_axis(kind: OptKind, name: &str) -> Result<(Param, Axis), String> {
     let info = kind.info();
     let takes: Vec<&str> = info.params.iter().map(|p| p.name).collect();
-    let spec = info
-        .params
-        .iter()
-        .find(|p| p.name == name)
-        .ok_or_else(|| {
-            format!(
-                "--params: '{}' takes no '{name}' (it takes: {})",
-                info.name,
-                takes.join(", ")
-            )
-        })?;
+    let spec = info.params.iter().find(|p| p.name == name).ok_or_else(|| {
+        format!(
+            "--params: '{}' takes no '{name}' (it takes: {})",
+            info.name,
+            takes.join(", ")
+        )
+    })?;
     Ok((
         spec.param,
         Axis {
@@ -280,7 +285,9 @@ impl MapSpec {
             }
         };
         if a == b {
-            return Err(format!("--params: two different hyperparameters (got '{a}' twice)"));
+            return Err(format!(
+                "--params: two different hyperparameters (got '{a}' twice)"
+            ));
         }
         let (_, x) = param_axis(kind, a)?;
         let (_, y) = param_axis(kind, b)?;
@@ -427,7 +434,13 @@ impl MapSpec {
             current: self.current().into(),
             loss: outcomes
                 .iter()
-                .map(|o| if o.diverged_at.is_some() { f64::NAN } else { o.loss })
+                .map(|o| {
+                    if o.diverged_at.is_some() {
+                        f64::NAN
+                    } else {
+                        o.loss
+                    }
+                })
                 .collect(),
             end,
             iterations: outcomes.iter().map(|o| o.iterations).collect(),
@@ -442,17 +455,17 @@ impl MapSpec {
     /// Labels every pixel of a basin map by the minimum its run ends at (see [`Basins`]).
     fn basins(&self, ends: &[[f64; 2]], diverged: &[bool]) -> Basins {
         let s = &self.surface;
-        // The gradient scale of the view: the largest finite ‖∇L‖ over the map's starts.
-        let mut g_scale: f64 = 0.0;
-        for row in 0..self.height {
-            for col in 0..self.width {
+        // The gradient scale of the view: the median finite ‖∇L‖ over the map's starts.
+        let mut norms: Vec<f64> = (0..self.height)
+            .flat_map(|row| (0..self.width).map(move |col| (col, row)))
+            .map(|(col, row)| {
                 let (a, b) = self.coords(col, row);
-                let g = s.grad(Vec2::new(a, b)).1.norm();
-                if g.is_finite() {
-                    g_scale = g_scale.max(g);
-                }
-            }
-        }
+                s.grad(Vec2::new(a, b)).1.norm()
+            })
+            .filter(|g| g.is_finite())
+            .collect();
+        norms.sort_by(f64::total_cmp);
+        let g_scale = norms.get(norms.len() / 2).copied().unwrap_or(1.0);
         let settle = SETTLE * g_scale.max(f64::MIN_POSITIVE);
         let diag = (self.x.max - self.x.min).hypot(self.y.max - self.y.min);
         let radius = RADIUS * diag;
@@ -517,7 +530,8 @@ impl MapSpec {
     }
 }
 
-/// A settled end has `‖∇L‖` at most this fraction of the view's largest gradient norm.
+/// A settled end has `‖∇L‖` at most this fraction of the median gradient norm over the
+/// map's starts.
 pub const SETTLE: f64 = 1e-3;
 /// Ends within this fraction of the view's diagonal count as the same minimum.
 pub const RADIUS: f64 = 1e-2;
@@ -535,7 +549,7 @@ pub struct Basin {
 /// The labels of a basin map: per pixel the index of the minimum in `minima` its run ends at
 /// (the surface's known minima first, in the surface's order, then the places where settled
 /// runs gathered), or [`DIVERGED`] (−1), or [`UNSETTLED`] (−2): a run whose last point's
-/// `‖∇L‖` is above `settle` ([`SETTLE`] × the largest over the map's starts). A settled end
+/// `‖∇L‖` is above `settle` ([`SETTLE`] × the median over the map's starts). A settled end
 /// takes the nearest known minimum within `radius` ([`RADIUS`] × the view's diagonal), else
 /// the first gathering place within `radius`, else starts a new one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -614,5 +628,82 @@ impl Map {
     /// The values of the two axes at the centre of pixel (`col`, `row`).
     pub fn coords(&self, col: usize, row: usize) -> (f64, f64) {
         coords(&self.x, &self.y, (self.width, self.height), col, row)
+    }
+}
+
+/// Numbers per pixel in [`Map::pack`].
+pub const PACKED: usize = 9;
+
+impl Map {
+    /// The map without its per-pixel columns (and labels): what [`Map::unpack`] needs beside
+    /// [`Map::pack`]'s numbers.
+    pub fn meta(&self) -> Map {
+        Map {
+            loss: Vec::new(),
+            end: Vec::new(),
+            iterations: Vec::new(),
+            grad_evals: Vec::new(),
+            diverged: Vec::new(),
+            steps_to_tol: Vec::new(),
+            evals_to_tol: Vec::new(),
+            basins: self.basins.as_ref().map(|b| Basins {
+                labels: Vec::new(),
+                ..b.clone()
+            }),
+            ..self.clone()
+        }
+    }
+
+    /// Every pixel's numbers, [`PACKED`] a pixel: loss, end x, end y, iterations, gradient
+    /// evaluations, diverged (0 or 1), iterations and evaluations to the tolerance (NaN: not
+    /// reached), basin label (NaN on a hyperparameter map). One array a worker can hand over.
+    pub fn pack(&self) -> Vec<f64> {
+        let n = self.loss.len();
+        let opt = |v: Option<u64>| v.map_or(f64::NAN, |v| v as f64);
+        let mut out = Vec::with_capacity(n * PACKED);
+        for i in 0..n {
+            out.extend_from_slice(&[
+                self.loss[i],
+                self.end[i][0],
+                self.end[i][1],
+                self.iterations[i] as f64,
+                self.grad_evals[i] as f64,
+                f64::from(u8::from(self.diverged[i])),
+                opt(self.steps_to_tol[i]),
+                opt(self.evals_to_tol[i]),
+                self.basins
+                    .as_ref()
+                    .map_or(f64::NAN, |b| f64::from(b.labels[i])),
+            ]);
+        }
+        out
+    }
+
+    /// The map from [`Map::meta`] and [`Map::pack`]'s numbers.
+    pub fn unpack(meta: Map, packed: &[f64]) -> Result<Map, String> {
+        let n = meta.width * meta.height;
+        if packed.len() != n * PACKED {
+            return Err(format!(
+                "map: {} numbers for {}×{} pixels (expected {})",
+                packed.len(),
+                meta.width,
+                meta.height,
+                n * PACKED
+            ));
+        }
+        let opt = |v: f64| (!v.is_nan()).then_some(v as u64);
+        let px = || packed.chunks_exact(PACKED);
+        let mut map = meta;
+        map.loss = px().map(|p| p[0]).collect();
+        map.end = px().map(|p| [p[1], p[2]]).collect();
+        map.iterations = px().map(|p| p[3] as u64).collect();
+        map.grad_evals = px().map(|p| p[4] as u64).collect();
+        map.diverged = px().map(|p| p[5] != 0.0).collect();
+        map.steps_to_tol = px().map(|p| opt(p[6])).collect();
+        map.evals_to_tol = px().map(|p| opt(p[7])).collect();
+        if let Some(b) = &mut map.basins {
+            b.labels = px().map(|p| p[8] as i32).collect();
+        }
+        Ok(map)
     }
 }

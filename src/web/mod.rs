@@ -5,6 +5,8 @@
 //! of the trajectories. JavaScript passes events in and puts the strings it gets back into the
 //! DOM as text, never as HTML.
 
+mod maps;
+
 use crate::playground::figure;
 use crate::playground::scene::Panel;
 use crate::playground::{self, Layers, Playground, XAxis};
