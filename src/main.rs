@@ -350,10 +350,12 @@ fn map_cmd(a: MapArgs) -> Result<String, String> {
     }
     let text = read_input(&a.scenario)?;
     let sc = Scenario::from_json(&text)?;
-    let size_err = |e: String| {
-        e.replacen("size:", "--size:", 1)
-            .replacen("run:", "--run:", 1)
-            .replacen("tol:", "--tol:", 1)
+    // The engine names its fields; here they are the options.
+    let flag = |e: String| match e.split_once(':') {
+        Some((f, rest)) if ["size", "run", "tol", "view", "params"].contains(&f) => {
+            format!("--{f}:{rest}")
+        }
+        _ => e,
     };
     let spec = match kind {
         MapKind::Hyper => {
@@ -383,7 +385,7 @@ fn map_cmd(a: MapArgs) -> Result<String, String> {
             MapSpec::basin(sc, a.run, view, w, h, a.tol)
         }
     }
-    .map_err(|e| size_err(e).replacen("view:", "--view:", 1))?;
+    .map_err(flag)?;
     // Two threads, each a half of the rows.
     let half = spec.height.div_ceil(2);
     let outcomes = std::thread::scope(|s| {

@@ -379,7 +379,7 @@ fn cli_map_draws_svg_and_png() {
     let dir = f.parent().unwrap();
     let svg = dir.join("m.svg");
     let png = dir.join("m.png");
-    let out = cli_ok(&[
+    cli_ok(&[
         "map",
         f.to_str().unwrap(),
         "--size",
@@ -392,7 +392,7 @@ fn cli_map_draws_svg_and_png() {
     assert_eq!(doc.root_element().attribute("width"), Some("720"));
     assert!(doc.descendants().any(|n| n.has_tag_name("image")));
     assert!(text.contains("learning rate η"));
-    let out = cli_ok(&[
+    cli_ok(&[
         "map",
         f.to_str().unwrap(),
         "--kind",
@@ -481,5 +481,8 @@ fn a_map_packed_for_the_page_unpacks_to_itself() {
             serde_json::to_value(&map).unwrap()
         );
         assert!(optimizer_playground::maps::Map::unpack(map.meta(), &[1.0]).is_err());
+        let mut empty = map.meta();
+        empty.width = 0;
+        assert!(optimizer_playground::maps::Map::unpack(empty, &[]).is_err());
     }
 }

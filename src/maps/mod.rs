@@ -210,7 +210,7 @@ fn param_axis(kind: OptKind, name: &str) -> Result<(Param, Axis), String> {
     let takes: Vec<&str> = info.params.iter().map(|p| p.name).collect();
     let spec = info.params.iter().find(|p| p.name == name).ok_or_else(|| {
         format!(
-            "--params: '{}' takes no '{name}' (it takes: {})",
+            "params: '{}' takes no '{name}' (it takes: {})",
             info.name,
             takes.join(", ")
         )
@@ -277,7 +277,7 @@ impl MapSpec {
             None => {
                 let (a, b) = default_params(kind).ok_or_else(|| {
                     format!(
-                        "--params: '{}' has a single hyperparameter; a map needs two",
+                        "params: '{}' has a single hyperparameter; a map needs two",
                         kind.name()
                     )
                 })?;
@@ -286,7 +286,7 @@ impl MapSpec {
         };
         if a == b {
             return Err(format!(
-                "--params: two different hyperparameters (got '{a}' twice)"
+                "params: two different hyperparameters (got '{a}' twice)"
             ));
         }
         let (_, x) = param_axis(kind, a)?;
@@ -681,6 +681,7 @@ impl Map {
 
     /// The map from [`Map::meta`] and [`Map::pack`]'s numbers.
     pub fn unpack(meta: Map, packed: &[f64]) -> Result<Map, String> {
+        check_size(meta.width, meta.height)?;
         let n = meta.width * meta.height;
         if packed.len() != n * PACKED {
             return Err(format!(

@@ -253,10 +253,14 @@ impl MapView {
             s += &match b.labels[i] {
                 crate::maps::DIVERGED => String::new(),
                 crate::maps::UNSETTLED => " · did not settle".to_string(),
-                l => {
-                    let p = b.minima[l as usize].point;
-                    format!(" · basin of ({}, {})", fmt_num(p[0]), fmt_num(p[1]))
-                }
+                l => match b.minima.get(l as usize) {
+                    Some(m) => format!(
+                        " · basin of ({}, {})",
+                        fmt_num(m.point[0]),
+                        fmt_num(m.point[1])
+                    ),
+                    None => String::new(),
+                },
             };
         }
         s
