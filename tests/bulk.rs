@@ -5,9 +5,14 @@
 //! reach the tolerance, and job counts that are not a multiple of any lane width.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may stop on failure
 
-use optimizer_playground::bulk::{run_jobs, run_reference, Outcome};
+use optimizer_playground::bulk::{
+    grid_jobs, run_jobs, run_reference, runs_in_lanes, Axis, Grad, Lanes, Outcome,
+};
 use optimizer_playground::run::Session;
+use optimizer_playground::scalar::Num;
 use optimizer_playground::scenario::{RunSpec, Scenario};
+use optimizer_playground::surface::{Surface, LIBRARY};
+use optimizer_playground::Vec2;
 use serde_json::{json, Value};
 
 /// An outcome as bits, so that NaN equals NaN and −0 differs from +0.
@@ -93,6 +98,20 @@ fn check(sc: &Scenario, jobs: &[RunSpec], tol: Option<f64>) -> Vec<Outcome> {
     let reference = run_reference(sc, &surface, jobs, tol);
     let fast = run_jobs(sc, &surface, jobs, tol);
     assert_eq!(fast.len(), jobs.len());
+    let lanes = jobs.iter().filter(|j| runs_in_lanes(sc, j)).count();
+    let first = jobs
+        .iter()
+        .filter(|j| FIRST_ORDER.contains(&j.optimizer.name.name()))
+        .count();
+    assert!(
+        sc.data.is_some()
+            || lanes
+                == jobs
+                    .iter()
+                    .filter(|j| j.noise.is_none() && FIRST_ORDER.contains(&j.optimizer.name.name()))
+                    .count(),
+        "every first-order job without noise runs in lanes ({lanes} of {first})"
+    );
     for (i, job) in jobs.iter().enumerate() {
         let want = via_session(sc, job, tol);
         assert_eq!(bits(&reference[i]), want, "reference, job {i}: {job:?}");
@@ -274,4 +293,148 @@ fn no_jobs_and_one_job() {
     assert!(run_jobs(&sc, &surface, &[], None).is_empty());
     let out = check(&sc, &sc.runs, None);
     assert_eq!(out[0].iterations, 5);
+}
+
+/// Points spread over a surface's view (and a few special ones: the origin, a NaN).
+fn points(view: [f64; 4]) -> Vec<Vec2> {
+    let mut p = vec![
+        Vec2::new(0.0, 0.0),
+        Vec2::new(f64::NAN, 1.0),
+        Vec2::new(1e200, -3.0),
+    ];
+    for i in 0..37 {
+        let f = i as f64 / 36.0;
+        let g = (i as f64 * 0.618_033_988_75).fract();
+        p.push(Vec2::new(
+            view[0] + (view[1] - view[0]) * f,
+            view[2] + (view[3] - view[2]) * g,
+        ));
+    }
+    p
+}
+
+/// `Grad` over lanes gives `Surface::grad`'s gradient, and `Lanes` its value, bit for bit, on
+/// every named surface and on expressions using every function and operator.
+#[test]
+fn lane_gradients_equal_surface_grad() {
+    let mut surfaces: Vec<Surface> = LIBRARY
+        .iter()
+        .map(|s| Surface::named(s.name).unwrap())
+        .collect();
+    for e in [
+        "sin(x)*cos(y) + tan(x/3) - exp(y/4) + ln(2 + x^2) + sqrt(1 + y^2)",
+        "abs(x) - abs(y - 1) + tanh(x*y) + sinh(x/2) - cosh(y/3) + atan(x - y)",
+        "min(x, y)^3 + max(x^2, y) + x^-2 + y^1.5 + 2^x + x^y + 1/(x - y) - 3/x + (x - 4)/5",
+        "-x + 2*y - (x*y)^2 / (1 + x^2 + y^2) + x^4 - y^0",
+    ] {
+        surfaces.push(Surface::expr(e).unwrap());
+    }
+    for s in &surfaces {
+        let pts = points(s.view());
+        for quad in pts.chunks(4) {
+            let at = |f: fn(&Vec2) -> f64| {
+                Lanes::<4>(core::array::from_fn(|l| f(&quad[l % quad.len()])))
+            };
+            let (x, y) = Grad::vars(at(|p| p.x), at(|p| p.y));
+            let eval = |x, y| match s {
+                Surface::Named(n) => n.eval(x, y),
+                Surface::Expr(e) => e.eval(x, y),
+                Surface::Data(_) => unreachable!(),
+            };
+            let g: Grad<Lanes<4>> = eval(x, y);
+            let v: Lanes<4> = match s {
+                Surface::Named(n) => n.eval(x.re(), y.re()),
+                Surface::Expr(e) => e.eval(x.re(), y.re()),
+                Surface::Data(_) => unreachable!(),
+            };
+            for l in 0..4 {
+                let p = quad[l % quad.len()];
+                let (f, d) = s.grad(p);
+                let want = [f.to_bits(), d.x.to_bits(), d.y.to_bits()];
+                let got = [
+                    v.0[l].to_bits(),
+                    g.eps1.0[l].to_bits(),
+                    g.eps2.0[l].to_bits(),
+                ];
+                assert_eq!(got, want, "{s:?} at {p:?}");
+            }
+        }
+    }
+}
+
+/// A map's jobs: columns over x, rows over y, with the scenario's run as the base; bad axes
+/// are refused with the field named.
+#[test]
+fn grid_jobs_and_a_map() {
+    let sc = scenario(json!({
+        "surface": {"name": "rosenbrock"}, "start": [-1.5, 2], "steps": 80,
+        "runs": [{"optimizer": {"name": "adam", "lr": 0.01}}, {"optimizer": {"name": "momentum", "lr": 0.001}}],
+    }));
+    let lr = Axis {
+        name: "lr".into(),
+        lo: 1e-4,
+        hi: 1.0,
+        n: 7,
+        log: true,
+    };
+    let b2 = Axis {
+        name: "beta2".into(),
+        lo: 0.9,
+        hi: 0.999,
+        n: 5,
+        log: false,
+    };
+    let jobs = grid_jobs(&sc, 0, &lr, &b2, 1..4).unwrap();
+    assert_eq!(jobs.len(), 21);
+    assert_eq!(jobs[0].optimizer.get("lr"), Some(1e-4));
+    assert_eq!(jobs[6].optimizer.get("lr"), Some(1.0));
+    assert_eq!(jobs[7].optimizer.get("beta2"), Some(b2.value(2)));
+    check(&sc, &jobs, Some(1e-2));
+    let x = Axis {
+        name: "x".into(),
+        lo: -2.0,
+        hi: 2.0,
+        n: 6,
+        log: false,
+    };
+    let y = Axis {
+        name: "y".into(),
+        lo: -1.0,
+        hi: 3.0,
+        n: 3,
+        log: false,
+    };
+    let starts = grid_jobs(&sc, 1, &x, &y, 0..3).unwrap();
+    assert_eq!(starts[7].start, Some(Vec2::new(x.value(1), 1.0)));
+    check(&sc, &starts, Some(1e-2));
+    let bad = |a: &Axis, run: usize| grid_jobs(&sc, run, a, &y, 0..1).unwrap_err();
+    assert!(bad(
+        &Axis {
+            name: "rho".into(),
+            ..lr.clone()
+        },
+        0
+    )
+    .contains("takes no 'rho'"));
+    assert!(bad(
+        &Axis {
+            lo: -1.0,
+            ..lr.clone()
+        },
+        0
+    )
+    .contains("log axis"));
+    assert!(bad(
+        &Axis {
+            lo: 0.0,
+            log: false,
+            ..lr.clone()
+        },
+        0
+    )
+    .contains("runs[0].optimizer.lr"));
+    assert!(bad(&lr, 5).contains("no run 5"));
+    assert!(grid_jobs(&sc, 0, &lr, &y, 2..4)
+        .unwrap_err()
+        .contains("rows"));
 }

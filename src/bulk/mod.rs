@@ -27,11 +27,21 @@
 //!
 //! [`Session`]: crate::run::Session
 
-use crate::optim::Evals;
-use crate::run::RunState;
-use crate::scenario::{RunSpec, Scenario};
-use crate::surface::Surface;
+mod lanes;
+
+pub use lanes::{Grad, Lanes};
+
+use crate::optim::{
+    clip_lanes, in_lanes, l2_lanes, lane_grad_point, lane_step, Clip, Evals, LaneHyper, OptKind,
+    Param, Power,
+};
+use crate::run::{RunState, MAX_NORM};
+use crate::scalar::{Lane, Num, Pair};
+use crate::scenario::{RunSpec, Scenario, Stop};
+use crate::schedule::Schedule;
+use crate::surface::{Expr, Named, Surface};
 use crate::vec2::Vec2;
+use std::collections::HashMap;
 
 /// What `trace` of the scenario with this one run gives at the run's end.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -56,6 +66,11 @@ pub struct Outcome {
 /// Runs every job as if it were the scenario's only run, independently: `out[i]` is job
 /// `i`'s [`Outcome`], bit for bit what [`run_reference`] gives.
 ///
+/// The fast path steps [`WIDTH`] jobs together in [`Lanes`] (structure of arrays; SIMD where
+/// the target has it): jobs of the same first-order rule that [`in_lanes`] lists, on a named
+/// surface or an expression, full batch without noise. Every other job goes through
+/// [`run_reference`]'s path, one by one.
+///
 /// `sc` gives the start (unless a job has its own), the step budget, the mini-batch default
 /// and the stopping rules; `surface` is `sc.build_surface()` (built once by the caller).
 /// The jobs are expected to be valid (as [`Scenario::validate`] checks runs).
@@ -65,7 +80,177 @@ pub fn run_jobs(
     jobs: &[RunSpec],
     tol: Option<f64>,
 ) -> Vec<Outcome> {
-    run_reference(sc, surface, jobs, tol)
+    let mut out: Vec<Option<Outcome>> = vec![None; jobs.len()];
+    let lane_surface = match surface {
+        Surface::Named(n) => Some(LaneSurface::Named(n)),
+        Surface::Expr(e) => Some(LaneSurface::Expr(e)),
+        Surface::Data(_) => None,
+    };
+    if let Some(ls) = lane_surface {
+        // Jobs that run in lanes, grouped by rule and clipping mode.
+        let mut keyed: Vec<((usize, u8), usize)> = jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| runs_in_lanes(sc, j))
+            .map(|(i, j)| ((j.optimizer.name as usize, clip_mode(j.clip)), i))
+            .collect();
+        keyed.sort_by_key(|&(k, _)| k);
+        let powers = Powers::new(keyed.iter().map(|&(_, i)| &jobs[i]), sc.steps);
+        let mut at = 0;
+        while at < keyed.len() {
+            let key = keyed[at].0;
+            let same = keyed[at..].iter().take_while(|(k, _)| *k == key).count();
+            for chunk in keyed[at..at + same].chunks(WIDTH) {
+                // A short last group repeats its first job in the spare lanes (results unused).
+                let idx: [usize; WIDTH] =
+                    core::array::from_fn(|l| chunk.get(l).unwrap_or(&chunk[0]).1);
+                let res = run_group(sc, ls, jobs, idx, &powers, tol);
+                for (l, &(_, i)) in chunk.iter().enumerate() {
+                    out[i] = Some(res[l]);
+                }
+            }
+            at += same;
+        }
+    }
+    out.into_iter()
+        .zip(jobs)
+        .map(|(o, job)| o.unwrap_or_else(|| reference_one(sc, surface, job, tol)))
+        .collect()
+}
+
+impl Outcome {
+    /// The names of [`Outcome::to_array`]'s numbers, in order.
+    pub const FIELDS: [&'static str; 9] = [
+        "x",
+        "y",
+        "loss",
+        "iterations",
+        "grad_evals",
+        "diverged_at",
+        "stopped_at",
+        "reached_at",
+        "reached_evals",
+    ];
+
+    /// The outcome as numbers ([`Outcome::FIELDS`]): the end point, its loss, the iterations,
+    /// the gradient evaluations, and `diverged_at`, `stopped_at`, `reached` with −1 for none.
+    pub fn to_array(&self) -> [f64; 9] {
+        let or = |v: Option<u64>| v.map_or(-1.0, |v| v as f64);
+        [
+            self.end.x,
+            self.end.y,
+            self.loss,
+            self.iterations as f64,
+            self.evals.grad as f64,
+            or(self.diverged_at),
+            or(self.stopped_at),
+            or(self.reached.map(|r| r.0)),
+            or(self.reached.map(|r| r.1)),
+        ]
+    }
+}
+
+/// An axis of a map: `n` values from `lo` to `hi` (both included), evenly or, with `log`,
+/// geometrically spaced, of a hyper-parameter of the run's optimizer (its scenario name:
+/// `"lr"`, `"beta2"`, …; a lookahead's inner optimizer's when the lookahead does not take
+/// it) or of the start (`"x"`, `"y"`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Axis {
+    pub name: String,
+    pub lo: f64,
+    pub hi: f64,
+    pub n: usize,
+    #[serde(default)]
+    pub log: bool,
+}
+
+impl Axis {
+    /// Value `i` (`lo` when `n < 2`): `lo + (hi − lo)·i/(n−1)`, or `lo·(hi/lo)^(i/(n−1))`.
+    pub fn value(&self, i: usize) -> f64 {
+        if self.n < 2 {
+            return self.lo;
+        }
+        let f = i as f64 / (self.n - 1) as f64;
+        if self.log {
+            self.lo * libm::pow(self.hi / self.lo, f)
+        } else {
+            self.lo + (self.hi - self.lo) * f
+        }
+    }
+
+    /// Sets this axis's quantity to `v` in `job` (whose start without one of its own is
+    /// `start`); false if the optimizer takes no such hyper-parameter.
+    fn set(&self, job: &mut RunSpec, start: Vec2, v: f64) -> bool {
+        match self.name.as_str() {
+            "x" => job.start = Some(Vec2::new(v, job.start.unwrap_or(start).y)),
+            "y" => job.start = Some(Vec2::new(job.start.unwrap_or(start).x, v)),
+            name => {
+                if !job.optimizer.set(name, v) {
+                    return job
+                        .optimizer
+                        .inner
+                        .as_mut()
+                        .is_some_and(|inner| inner.set(name, v));
+                }
+            }
+        }
+        true
+    }
+}
+
+/// The jobs of a map's rows `rows` (row `j` has `y.value(j)`, column `i` has `x.value(i)`),
+/// row after row: scenario run `run` with both quantities set. Checks the axes (sizes, finite
+/// ends, positive ends on a log axis, a hyper-parameter the optimizer takes) and that the
+/// corner runs are valid (every other value lies between); the message names the field.
+pub fn grid_jobs(
+    sc: &Scenario,
+    run: usize,
+    x: &Axis,
+    y: &Axis,
+    rows: core::ops::Range<usize>,
+) -> Result<Vec<RunSpec>, String> {
+    let base = sc
+        .runs
+        .get(run)
+        .ok_or_else(|| format!("run: no run {run} (the scenario has {})", sc.runs.len()))?;
+    for (which, a) in [("x", x), ("y", y)] {
+        if a.n == 0 || a.n > 4096 {
+            return Err(format!("{which}.n: must be 1 to 4096 (got {})", a.n));
+        }
+        if !(a.lo.is_finite() && a.hi.is_finite()) {
+            return Err(format!("{which}: lo and hi must be finite"));
+        }
+        if a.log && !(a.lo > 0.0 && a.hi > 0.0) {
+            return Err(format!("{which}: a log axis needs lo and hi above 0"));
+        }
+        let mut probe = base.clone();
+        if !a.set(&mut probe, sc.start, a.lo) {
+            return Err(format!(
+                "{which}.name: '{}' takes no '{}' (nor is it \"x\" or \"y\")",
+                base.optimizer.name.name(),
+                a.name
+            ));
+        }
+    }
+    if rows.end > y.n || rows.start > rows.end {
+        return Err(format!(
+            "rows: {}..{} is not within 0..{}",
+            rows.start, rows.end, y.n
+        ));
+    }
+    let job = |i: usize, j: usize| {
+        let mut r = base.clone();
+        x.set(&mut r, sc.start, x.value(i));
+        y.set(&mut r, sc.start, y.value(j));
+        r
+    };
+    for (i, j) in [(0, 0), (x.n - 1, 0), (0, y.n - 1), (x.n - 1, y.n - 1)] {
+        job(i, j).validate(&format!("runs[{run}]"))?;
+    }
+    Ok(rows
+        .flat_map(|j| (0..x.n).map(move |i| (i, j)))
+        .map(|(i, j)| job(i, j))
+        .collect())
 }
 
 /// [`run_jobs`] through the single-run path ([`RunState`], the code `trace` uses), one job
@@ -99,4 +284,278 @@ fn reference_one(sc: &Scenario, surface: &Surface, job: &RunSpec, tol: Option<f6
         stopped_at: t.stopped_at,
         reached,
     }
+}
+
+// ---------------------------------------------------------------- the fast path
+
+/// Jobs stepped together: lanes per group.
+pub const WIDTH: usize = 4;
+type L = Lanes<WIDTH>;
+
+/// Whether `job` runs in lanes (on a named surface or an expression): a rule of [`in_lanes`],
+/// no gradient noise, no early stopping (which needs held-out data anyway).
+pub fn runs_in_lanes(sc: &Scenario, job: &RunSpec) -> bool {
+    let noisy = job.noise.is_some_and(|s| s > 0.0);
+    let patience = sc.stop.is_some_and(|s| s.patience.is_some());
+    in_lanes(job.optimizer.name) && !noisy && !patience
+}
+
+fn clip_mode(c: Option<Clip>) -> u8 {
+    match c {
+        None => 0,
+        Some(Clip::Norm(_)) => 1,
+        Some(Clip::Value(_)) => 2,
+    }
+}
+
+/// The surfaces lanes can evaluate.
+#[derive(Clone, Copy)]
+enum LaneSurface<'a> {
+    Named(&'a Named),
+    Expr(&'a Expr),
+}
+
+impl LaneSurface<'_> {
+    #[inline(always)]
+    fn eval<D: Num>(self, x: D, y: D) -> D {
+        match self {
+            LaneSurface::Named(n) => n.eval(x, y),
+            LaneSurface::Expr(e) => e.eval(x, y),
+        }
+    }
+    /// `∇L` in every lane, as `Surface::grad` computes it.
+    #[inline(always)]
+    fn grad(self, p: Pair<L>) -> Pair<L> {
+        let (x, y) = Grad::vars(p.x, p.y);
+        let r = self.eval(x, y);
+        Pair::new(r.eps1, r.eps2)
+    }
+}
+
+/// `libm::pow(β, t)` for every β of the Adam family's jobs and `t = 0 … steps + 1`, computed
+/// once per distinct β (a map over β₂ has a few hundred β's, not one per job).
+struct Powers {
+    at: HashMap<u64, usize>,
+    table: Vec<f64>,
+    len: usize,
+}
+
+/// The most entries [`Powers`] holds (8 MB); beyond, powers are computed at every step.
+const MAX_POWERS: usize = 1 << 20;
+
+impl Powers {
+    fn new<'a>(jobs: impl Iterator<Item = &'a RunSpec>, steps: u64) -> Powers {
+        let len = usize::try_from(steps.saturating_add(2)).unwrap_or(usize::MAX);
+        let mut p = Powers {
+            at: HashMap::new(),
+            table: Vec::new(),
+            len,
+        };
+        for job in jobs {
+            if !matches!(
+                job.optimizer.name,
+                OptKind::Adam | OptKind::Adamw | OptKind::Amsgrad | OptKind::Nadam
+            ) {
+                continue;
+            }
+            let h = job.optimizer.resolve();
+            for b in [h[Param::Beta1], h[Param::Beta2]] {
+                if p.at.contains_key(&b.to_bits()) || p.table.len().saturating_add(len) > MAX_POWERS
+                {
+                    continue;
+                }
+                p.at.insert(b.to_bits(), p.table.len());
+                p.table.extend((0..len).map(|t| libm::pow(b, t as f64)));
+            }
+        }
+        p
+    }
+
+    /// `β⁰ … β^(steps+1)`, if the table holds `β`'s powers.
+    fn slice(&self, b: f64) -> Option<&[f64]> {
+        let o = *self.at.get(&b.to_bits())?;
+        self.table.get(o..o + self.len)
+    }
+}
+
+/// `f(l)` in lane `l`.
+#[inline(always)]
+fn lanes(f: impl Fn(usize) -> f64) -> L {
+    Lanes(core::array::from_fn(f))
+}
+
+/// One group of [`WIDTH`] jobs (`idx`, all of one rule and clipping mode), stepped together
+/// through the formulas `RunState::step` uses: the same gradient, clipping, L2, schedule,
+/// rule, divergence test, stopping rules and counts, lane by lane.
+fn run_group(
+    sc: &Scenario,
+    surface: LaneSurface,
+    jobs: &[RunSpec],
+    idx: [usize; WIDTH],
+    powers: &Powers,
+    tol: Option<f64>,
+) -> [Outcome; WIDTH] {
+    let spec = |l: usize| &jobs[idx[l]];
+    let kind = spec(0).optimizer.name;
+    let hyper: [_; WIDTH] = core::array::from_fn(|l| spec(l).optimizer.resolve());
+    let h = LaneHyper {
+        momentum: lanes(|l| hyper[l][Param::Momentum]),
+        beta1: lanes(|l| hyper[l][Param::Beta1]),
+        beta2: lanes(|l| hyper[l][Param::Beta2]),
+        eps: lanes(|l| hyper[l][Param::Eps]),
+        rho: lanes(|l| hyper[l][Param::Rho]),
+        weight_decay: lanes(|l| hyper[l][Param::WeightDecay]),
+    };
+    let base_lr: [f64; WIDTH] = core::array::from_fn(|l| spec(l).optimizer.base_lr());
+    let schedules: [Schedule; WIDTH] =
+        core::array::from_fn(|l| spec(l).schedule.clone().unwrap_or_default());
+    let constant = schedules.iter().all(|s| *s == Schedule::default());
+    let by_norm = matches!(spec(0).clip, Some(Clip::Norm(_)));
+    let clip = spec(0).clip.map(|_| {
+        lanes(|l| match spec(l).clip {
+            Some(Clip::Norm(c) | Clip::Value(c)) => c,
+            None => f64::NAN,
+        })
+    });
+    let l2 = lanes(|l| spec(l).l2.unwrap_or(0.0));
+    let with_l2: [bool; WIDTH] = core::array::from_fn(|l| l2.0[l] != 0.0);
+    let any_l2 = with_l2.iter().any(|&b| b);
+    let stop: Stop = sc.stop.unwrap_or_default();
+
+    // θ₀, L(θ₀) and the stopping rules at θ₀, as `RunState::with_stop`. A lane's counts
+    // follow from its iterations: one gradient per iteration attempted, one value at θ₀ and
+    // one per iteration that got as far as its new point's loss.
+    let start: [Vec2; WIDTH] = core::array::from_fn(|l| spec(l).start.unwrap_or(sc.start));
+    let mut theta = Pair::new(lanes(|l| start[l].x), lanes(|l| start[l].y));
+    let mut loss: L = surface.eval(theta.x, theta.y);
+    let mut out: [Outcome; WIDTH] = core::array::from_fn(|l| Outcome {
+        end: start[l],
+        loss: loss.0[l],
+        iterations: 0,
+        evals: Evals::default(),
+        diverged_at: None,
+        stopped_at: None,
+        reached: tol.filter(|&t| loss.0[l] <= t).map(|_| (0, 0)),
+    });
+    let mut active = [true; WIDTH];
+    // Ends lane `l` after `iterations`, at `theta` with `loss`; `values` extra evaluations.
+    let finish = |o: &mut Outcome, iterations: u64, p: Vec2, loss: f64, grads: u64, values: u64| {
+        o.end = p;
+        o.loss = loss;
+        o.iterations = iterations;
+        o.evals = Evals {
+            value: 1 + values,
+            grad: grads,
+            hessian: 0,
+        };
+    };
+    let at = |p: Pair<L>, l: usize| Vec2::new(p.x.0[l], p.y.0[l]);
+    if let Some(gt) = stop.grad_tol {
+        let n = surface.grad(theta).norm();
+        for l in 0..WIDTH {
+            if n.0[l] < gt {
+                out[l].stopped_at = Some(0);
+                finish(&mut out[l], 0, start[l], loss.0[l], 0, 0);
+                active[l] = false;
+            }
+        }
+    }
+    let mut reached: [bool; WIDTH] = core::array::from_fn(|l| out[l].reached.is_some());
+    let tables: [[Option<&[f64]>; 2]; WIDTH] =
+        core::array::from_fn(|l| [powers.slice(h.beta1.0[l]), powers.slice(h.beta2.0[l])]);
+    let zero = Pair::new(L::splat(0.0), L::splat(0.0));
+    let (mut m, mut v, mut aux) = (zero, zero, zero);
+    let mut k = 0;
+    while k < sc.steps && active.iter().any(|&a| a) {
+        let gp = lane_grad_point(kind, h.momentum, m, theta);
+        let raw = surface.grad(gp);
+        let mut g = match clip {
+            Some(c) => clip_lanes(by_norm, c, raw),
+            None => raw,
+        };
+        if any_l2 {
+            let with = l2_lanes(g, l2, gp);
+            g = Pair::new(
+                L::select(with_l2, with.x, g.x),
+                L::select(with_l2, with.y, g.y),
+            );
+        }
+        let eta = if constant {
+            Lanes(base_lr)
+        } else {
+            lanes(|l| schedules[l].rate(base_lr[l], k))
+        };
+        let t = k + 1;
+        let pow = |which: usize, b: &L, t: u64| {
+            lanes(|l| match tables[l][which] {
+                Some(tab) => tab[t as usize],
+                None => libm::pow(b.0[l], t as f64),
+            })
+        };
+        let step = lane_step(
+            kind,
+            &h,
+            [&mut m, &mut v, &mut aux],
+            |p| match p {
+                Power::Beta1 => pow(0, &h.beta1, t),
+                Power::Beta2 => pow(1, &h.beta2, t),
+                Power::Beta1Next => pow(0, &h.beta1, t + 1),
+            },
+            theta,
+            g,
+            eta,
+        );
+        let next = step.next;
+        let norm = next.norm();
+        let new_loss: L = surface.eval(next.x, next.y);
+        // The usual step: every active lane moves on, none reaches the tolerance, no rule.
+        let grad_ok: [bool; WIDTH] =
+            core::array::from_fn(|l| raw.x.0[l].is_finite() && raw.y.0[l].is_finite());
+        let point_ok: [bool; WIDTH] = core::array::from_fn(|l| {
+            next.x.0[l].is_finite() && next.y.0[l].is_finite() && norm.0[l] <= MAX_NORM
+        });
+        let ok: [bool; WIDTH] =
+            core::array::from_fn(|l| grad_ok[l] && point_ok[l] && new_loss.0[l].is_finite());
+        let quiet = stop.is_empty()
+            && (0..WIDTH).all(|l| {
+                !active[l] || (ok[l] && (reached[l] || !tol.is_some_and(|t| new_loss.0[l] <= t)))
+            });
+        if !quiet {
+            let grad_norm = stop.grad_tol.map(|_| surface.grad(next).norm());
+            for l in 0..WIDTH {
+                if !active[l] {
+                    continue;
+                }
+                let o = &mut out[l];
+                if !ok[l] {
+                    let values = k + u64::from(grad_ok[l] && point_ok[l]);
+                    finish(o, k, at(theta, l), loss.0[l], t, values);
+                    o.diverged_at = Some(k);
+                    active[l] = false;
+                    continue;
+                }
+                if !reached[l] && tol.is_some_and(|tol| new_loss.0[l] <= tol) {
+                    o.reached = Some((t, t));
+                    reached[l] = true;
+                }
+                let by_grad =
+                    matches!((stop.grad_tol, grad_norm), (Some(gt), Some(n)) if n.0[l] < gt);
+                let by_budget = stop.max_evals.is_some_and(|b| t >= b);
+                if by_grad || by_budget {
+                    finish(o, t, at(next, l), new_loss.0[l], t, t);
+                    o.stopped_at = Some(t);
+                    active[l] = false;
+                }
+            }
+        }
+        theta = next;
+        loss = new_loss;
+        k = t;
+    }
+    for l in 0..WIDTH {
+        if active[l] {
+            finish(&mut out[l], k, at(theta, l), loss.0[l], k, k);
+        }
+    }
+    out
 }

@@ -5,6 +5,7 @@
 
 use super::config::{Hyper, OptKind, Param};
 use super::Probe;
+use crate::scalar::{Lane, Pair};
 use crate::vec2::Vec2;
 
 /// The state every first-order rule may keep (zero at the start).
@@ -115,10 +116,13 @@ impl Rule {
     /// Where the gradient of this step is taken: θ, or θ − βv for Nesterov.
     #[inline]
     pub fn grad_point(&self, theta: Vec2) -> Vec2 {
-        match self.kind {
-            OptKind::Nesterov => theta - self.hp[Param::Momentum] * self.st.m,
-            _ => theta,
-        }
+        lane_grad_point(
+            self.kind,
+            self.hp[Param::Momentum],
+            self.st.m.into(),
+            theta.into(),
+        )
+        .into()
     }
 
     /// One update with the (clipped, L2-augmented) gradient `g` and rate `eta`. Returns the new
@@ -142,72 +146,42 @@ impl Rule {
         let st = &mut self.st;
         st.t += 1;
         let t = st.t as f64;
+        if in_lanes(self.kind) {
+            let hl = LaneHyper::of(&h);
+            let (mut m, mut v, mut aux) = (st.m.into(), st.v.into(), st.aux.into());
+            let out = lane_step(
+                self.kind,
+                &hl,
+                [&mut m, &mut v, &mut aux],
+                |p| match p {
+                    Power::Beta1 => pow(h[Beta1], t),
+                    Power::Beta2 => pow(h[Beta2], t),
+                    Power::Beta1Next => pow(h[Beta1], t + 1.0),
+                },
+                theta.into(),
+                g.into(),
+                eta,
+            );
+            (st.m, st.v, st.aux) = (m.into(), v.into(), aux.into());
+            if P::ON {
+                if let Some(u) = out.adamw_u {
+                    let u = Vec2::from(u);
+                    probe.rule(&RuleNote {
+                        coords: Some(eta * u),
+                        decay: Some(eta * (h[WeightDecay] * theta)),
+                        ..RuleNote::default()
+                    });
+                } else if let Some(c) = out.coords {
+                    note(probe, c.into());
+                }
+            }
+            return (out.next.into(), eta);
+        }
         let adam_moments = |st: &mut Moments| {
             st.m = h[Beta1] * st.m + (1.0 - h[Beta1]) * g;
             st.v = h[Beta2] * st.v + (1.0 - h[Beta2]) * sq(g);
         };
         let next = match self.kind {
-            OptKind::Gd => theta - eta * g,
-            OptKind::Momentum | OptKind::Nesterov => {
-                st.m = h[Momentum] * st.m + eta * g;
-                theta - st.m
-            }
-            OptKind::Adagrad => {
-                st.v += sq(g);
-                let c = eta * div(g, add_s(sqrt(st.v), h[Eps]));
-                note(probe, c);
-                theta - c
-            }
-            OptKind::Rmsprop => {
-                st.v = h[Rho] * st.v + (1.0 - h[Rho]) * sq(g);
-                let c = eta * div(g, add_s(sqrt(st.v), h[Eps]));
-                note(probe, c);
-                theta - c
-            }
-            OptKind::Adam | OptKind::Adamw => {
-                adam_moments(st);
-                let (c1, c2) = (1.0 - pow(h[Beta1], t), 1.0 - pow(h[Beta2], t));
-                let mh = st.m.map(|m| m / c1);
-                let vh = st.v.map(|v| v / c2);
-                let u = div(mh, add_s(sqrt(vh), h[Eps]));
-                if self.kind == OptKind::Adamw {
-                    if P::ON {
-                        probe.rule(&RuleNote {
-                            coords: Some(eta * u),
-                            decay: Some(eta * (h[WeightDecay] * theta)),
-                            ..RuleNote::default()
-                        });
-                    }
-                    theta - eta * (u + h[WeightDecay] * theta)
-                } else {
-                    let c = eta * u;
-                    note(probe, c);
-                    theta - c
-                }
-            }
-            OptKind::Amsgrad => {
-                adam_moments(st);
-                st.aux = st.aux.zip(st.v, f64::max);
-                let c1 = 1.0 - pow(h[Beta1], t);
-                let c2 = 1.0 - pow(h[Beta2], t);
-                let mh = st.m.map(|m| m / c1);
-                let den = st.aux.map(|v| (v / c2).sqrt() + h[Eps]);
-                let c = eta * div(mh, den);
-                note(probe, c);
-                theta - c
-            }
-            OptKind::Nadam => {
-                adam_moments(st);
-                let c2 = 1.0 - pow(h[Beta2], t);
-                let vh = st.v.map(|v| v / c2);
-                let a = 1.0 - pow(h[Beta1], t + 1.0);
-                let b = 1.0 - pow(h[Beta1], t);
-                let n =
-                    st.m.zip(g, |m, g| h[Beta1] * m / a + (1.0 - h[Beta1]) * g / b);
-                let c = eta * div(n, add_s(sqrt(vh), h[Eps]));
-                note(probe, c);
-                theta - c
-            }
             OptKind::Radam => {
                 adam_moments(st);
                 let b2t = pow(h[Beta2], t);
@@ -289,9 +263,163 @@ impl Rule {
                 st.prev_g = Some(g);
                 return (theta - st.alpha * g, st.alpha);
             }
-            // Not first-order rules; the run never builds a Rule for them.
-            OptKind::Lookahead | OptKind::Newton | OptKind::Bfgs | OptKind::Lbfgs => theta,
+            // The rules of `in_lanes` (stepped above), and what is not a first-order rule (the
+            // run never builds a Rule for lookahead, Newton, BFGS or L-BFGS).
+            _ => theta,
         };
         (next, eta)
+    }
+}
+
+// ---------------------------------------------------------------- rules over lanes
+
+/// Whether `kind`'s rule is written over [`Lane`]s ([`lane_step`]): the single-run path and the
+/// bulk engine then run the same formulas, one run or several side by side.
+#[inline]
+pub fn in_lanes(kind: OptKind) -> bool {
+    matches!(
+        kind,
+        OptKind::Gd
+            | OptKind::Momentum
+            | OptKind::Nesterov
+            | OptKind::Adagrad
+            | OptKind::Rmsprop
+            | OptKind::Adam
+            | OptKind::Adamw
+            | OptKind::Amsgrad
+            | OptKind::Nadam
+    )
+}
+
+/// The hyper-parameters the rules of [`lane_step`] read, one value per lane.
+#[derive(Clone, Copy, Debug)]
+pub struct LaneHyper<L> {
+    pub momentum: L,
+    pub beta1: L,
+    pub beta2: L,
+    pub eps: L,
+    pub rho: L,
+    pub weight_decay: L,
+}
+
+impl LaneHyper<f64> {
+    /// The values of `h` (NaN for a parameter the optimizer does not take).
+    #[inline]
+    pub fn of(h: &Hyper) -> Self {
+        LaneHyper {
+            momentum: h[Param::Momentum],
+            beta1: h[Param::Beta1],
+            beta2: h[Param::Beta2],
+            eps: h[Param::Eps],
+            rho: h[Param::Rho],
+            weight_decay: h[Param::WeightDecay],
+        }
+    }
+}
+
+/// A power the Adam family reads at step `t` (computed by `libm::pow`): `β₁ᵗ`, `β₂ᵗ`, `β₁ᵗ⁺¹`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Power {
+    Beta1,
+    Beta2,
+    Beta1Next,
+}
+
+/// What [`lane_step`] computed: the new point and, for the probe, the per-coordinate step
+/// (AdaGrad, RMSprop, the Adam family) or AdamW's `u = m̂ / (√v̂ + ε)`.
+#[derive(Clone, Copy, Debug)]
+pub struct LaneStep<L> {
+    pub next: Pair<L>,
+    pub coords: Option<Pair<L>>,
+    pub adamw_u: Option<Pair<L>>,
+}
+
+/// Where the gradient is taken: θ, or θ − βv for Nesterov.
+#[inline]
+pub fn lane_grad_point<L: Lane>(kind: OptKind, momentum: L, m: Pair<L>, theta: Pair<L>) -> Pair<L> {
+    match kind {
+        OptKind::Nesterov => theta - m.scale(momentum),
+        _ => theta,
+    }
+}
+
+/// One update of a rule of [`in_lanes`] in every lane: state `[m, v, aux]` (as [`Moments`]),
+/// the (clipped, L2-augmented) gradient `g`, the rate `eta`; `pow` gives the powers of the
+/// step `t` (the step count after this update). The formulas of the spec, written once.
+#[inline(always)]
+pub fn lane_step<L: Lane>(
+    kind: OptKind,
+    h: &LaneHyper<L>,
+    [m, v, aux]: [&mut Pair<L>; 3],
+    pow: impl Fn(Power) -> L,
+    theta: Pair<L>,
+    g: Pair<L>,
+    eta: L,
+) -> LaneStep<L> {
+    let one = L::splat(1.0);
+    let sq = |p: Pair<L>| p.zip(p, |a, b| a * b);
+    let adam_moments = |m: &mut Pair<L>, v: &mut Pair<L>| {
+        *m = m.scale(h.beta1) + g.scale(one - h.beta1);
+        *v = v.scale(h.beta2) + sq(g).scale(one - h.beta2);
+    };
+    // η · a / (√b + ε), coordinate by coordinate.
+    let scaled = |a: Pair<L>, b: Pair<L>| a.zip(b, |a, b| eta * (a / (b.sqrt() + h.eps)));
+    let plain = |next| LaneStep {
+        next,
+        coords: None,
+        adamw_u: None,
+    };
+    let by = |c: Pair<L>| LaneStep {
+        next: theta - c,
+        coords: Some(c),
+        adamw_u: None,
+    };
+    match kind {
+        OptKind::Momentum | OptKind::Nesterov => {
+            *m = m.scale(h.momentum) + g.scale(eta);
+            plain(theta - *m)
+        }
+        OptKind::Adagrad => {
+            *v = *v + sq(g);
+            by(scaled(g, *v))
+        }
+        OptKind::Rmsprop => {
+            *v = v.scale(h.rho) + sq(g).scale(one - h.rho);
+            by(scaled(g, *v))
+        }
+        OptKind::Adam | OptKind::Adamw => {
+            adam_moments(m, v);
+            let (c1, c2) = (one - pow(Power::Beta1), one - pow(Power::Beta2));
+            let mh = m.map(|m| m / c1);
+            let vh = v.map(|v| v / c2);
+            let u = mh.zip(vh, |a, b| a / (b.sqrt() + h.eps));
+            if kind == OptKind::Adamw {
+                LaneStep {
+                    next: theta - (u + theta.scale(h.weight_decay)).scale(eta),
+                    coords: None,
+                    adamw_u: Some(u),
+                }
+            } else {
+                by(u.scale(eta))
+            }
+        }
+        OptKind::Amsgrad => {
+            adam_moments(m, v);
+            *aux = aux.zip(*v, L::max);
+            let (c1, c2) = (one - pow(Power::Beta1), one - pow(Power::Beta2));
+            let mh = m.map(|m| m / c1);
+            let den = aux.map(|v| (v / c2).sqrt() + h.eps);
+            by(mh.zip(den, |a, b| a / b).scale(eta))
+        }
+        OptKind::Nadam => {
+            adam_moments(m, v);
+            let c2 = one - pow(Power::Beta2);
+            let vh = v.map(|v| v / c2);
+            let a = one - pow(Power::Beta1Next);
+            let b = one - pow(Power::Beta1);
+            let n = m.zip(g, |m, g| h.beta1 * m / a + (one - h.beta1) * g / b);
+            by(scaled(n, vh))
+        }
+        _ => plain(theta - g.scale(eta)),
     }
 }

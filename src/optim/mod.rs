@@ -16,9 +16,12 @@ mod second;
 pub use config::{
     Hyper, HyperSpec, LineSearch, OptInfo, OptKind, OptimizerConfig, Param, Valid, OPTIMIZERS,
 };
-pub use first::{Moments, Rule, RuleNote};
+pub use first::{
+    in_lanes, lane_grad_point, lane_step, LaneHyper, LaneStep, Moments, Power, Rule, RuleNote,
+};
 pub use second::{two_loop, Bfgs, Lbfgs, Newton, CURVATURE_MIN};
 
+use crate::scalar::{Lane, Pair};
 use crate::surface::Surface;
 use crate::vec2::{Mat2, Vec2};
 use rand_chacha::ChaCha8Rng;
@@ -178,25 +181,30 @@ impl Clip {
     #[inline]
     pub fn apply(self, g: Vec2) -> Vec2 {
         match self {
-            Clip::Norm(c) => {
-                let n = g.norm();
-                if n > c {
-                    g * (c / n)
-                } else {
-                    g
-                }
-            }
-            Clip::Value(c) => g.map(|v| {
-                if v > c {
-                    c
-                } else if v < -c {
-                    -c
-                } else {
-                    v
-                }
-            }),
+            Clip::Norm(c) => clip_lanes(true, c, g.into()).into(),
+            Clip::Value(c) => clip_lanes(false, c, g.into()).into(),
         }
     }
+}
+
+/// Clipping in every lane: rescale to norm `c` when `‖g‖₂ > c` (`by_norm`), else clamp each
+/// component to `[−c, c]` ([`Clip`]'s formulas, written once).
+#[inline]
+pub fn clip_lanes<L: Lane>(by_norm: bool, c: L, g: Pair<L>) -> Pair<L> {
+    if by_norm {
+        let n = g.norm();
+        let s = c / n;
+        let over = n.gt(c);
+        Pair::new(L::select(over, g.x * s, g.x), L::select(over, g.y * s, g.y))
+    } else {
+        g.map(|v| L::select(v.gt(c), c, L::select(v.lt(-c), -c, v)))
+    }
+}
+
+/// Coupled L2 in every lane: `g + λ θ̃` (θ̃ the gradient point); the run adds it where `λ ≠ 0`.
+#[inline]
+pub fn l2_lanes<L: Lane>(g: Pair<L>, l2: L, gp: Pair<L>) -> Pair<L> {
+    g + gp.scale(l2)
 }
 
 /// Lookahead around any first-order stepper: every `k` iterations the slow point moves
@@ -359,7 +367,7 @@ impl Method {
                     None => raw,
                 };
                 if *l2 != 0.0 {
-                    g += *l2 * gp;
+                    g = l2_lanes(g.into(), *l2, gp.into()).into();
                 }
                 if P::ON {
                     probe.gradient(gp, raw, g);

@@ -9,7 +9,7 @@
 //! assert_eq!(err.to_string(), "unknown function 'sinn' at column 5");
 //! ```
 
-use crate::scalar::{f, Scalar};
+use crate::scalar::{f, Num};
 use core::fmt;
 
 /// The longest expression accepted, in bytes.
@@ -51,7 +51,7 @@ pub enum Func {
 }
 
 impl Func {
-    fn apply<D: Scalar>(self, a: D) -> D {
+    fn apply<D: Num>(self, a: D) -> D {
         match self {
             Func::Sin => f::sin(a),
             Func::Cos => f::cos(a),
@@ -161,9 +161,9 @@ impl Expr {
         !self.uses_xy
     }
 
-    /// Evaluates at `(x, y)` in any [`Scalar`].
+    /// Evaluates at `(x, y)` in any [`Num`] (every [`Scalar`](crate::scalar::Scalar) is one).
     #[inline]
-    pub fn eval<D: Scalar>(&self, x: D, y: D) -> D {
+    pub fn eval<D: Num>(&self, x: D, y: D) -> D {
         match self.depth {
             0..=4 => self.run::<D, 4>(x, y),
             5..=8 => self.run::<D, 8>(x, y),
@@ -173,13 +173,13 @@ impl Expr {
     }
 
     #[inline]
-    fn run<D: Scalar, const N: usize>(&self, x: D, y: D) -> D {
-        let mut st = [D::cst(0.0); N];
+    fn run<D: Num, const N: usize>(&self, x: D, y: D) -> D {
+        let mut st = [D::k(0.0); N];
         let mut sp = 0usize;
         for op in &self.ops {
             match *op {
                 Op::Const(c) => {
-                    st[sp] = D::cst(c);
+                    st[sp] = D::k(c);
                     sp += 1;
                 }
                 Op::X => {
@@ -261,7 +261,7 @@ impl Expr {
 }
 
 #[inline]
-fn binary<D: Scalar>(op: Op, a: D, b: D) -> D {
+fn binary<D: Num>(op: Op, a: D, b: D) -> D {
     match op {
         Op::Add => a + b,
         Op::Sub => a - b,
@@ -274,18 +274,18 @@ fn binary<D: Scalar>(op: Op, a: D, b: D) -> D {
 }
 
 #[inline]
-fn apply_unary<D: Scalar>(op: Op, a: D) -> D {
+fn apply_unary<D: Num>(op: Op, a: D) -> D {
     match op {
         Op::Neg => -a,
         Op::PowI(n) => f::powi(a, n),
         Op::PowF(c) => f::powf(a, c),
         Op::F1(fu) => fu.apply(a),
-        Op::AddC(c) => a + D::cst(c),
-        Op::SubC(c) => a - D::cst(c),
-        Op::RSubC(c) => D::cst(c) - a,
-        Op::MulC(c) => a * D::cst(c),
-        Op::DivC(c) => a / D::cst(c),
-        Op::RDivC(c) => D::cst(c) / a,
+        Op::AddC(c) => a + D::k(c),
+        Op::SubC(c) => a - D::k(c),
+        Op::RSubC(c) => D::k(c) - a,
+        Op::MulC(c) => a * D::k(c),
+        Op::DivC(c) => a / D::k(c),
+        Op::RDivC(c) => D::k(c) / a,
         _ => a,
     }
 }

@@ -1,7 +1,7 @@
-//! The named surfaces. Each is written once, generic over [`Scalar`], so its gradient and
+//! The named surfaces. Each is written once, generic over [`Num`](crate::scalar::Num) (every [`Scalar`](crate::scalar::Scalar) is one), so its gradient and
 //! Hessian come from automatic differentiation.
 
-use crate::scalar::{f, Scalar};
+use crate::scalar::{f, Num};
 use crate::vec2::Vec2;
 use core::f64::consts::{E, PI};
 
@@ -299,8 +299,8 @@ impl Named {
 
     /// `L(x, y)` in any scalar type.
     #[inline]
-    pub fn eval<D: Scalar>(&self, x: D, y: D) -> D {
-        let c = D::cst;
+    pub fn eval<D: Num>(&self, x: D, y: D) -> D {
+        let c = D::k;
         let p = &self.params;
         match self.kind {
             // (a − x)² + b (y − x²)²
