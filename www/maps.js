@@ -18,6 +18,13 @@ export function mapsUi({ app, el, showMessage, afterChange, buildRuns, optInfo }
   const metric = el('select', { id: 'maps-metric', 'aria-label': 'Colour of the map' });
   for (const [v, t] of [['loss', 'final loss'], ['steps', 'steps to tol'], ['evals', 'grad evals to tol']]) metric.append(el('option', { value: v, text: t }));
   const tol = el('input', { id: 'maps-tol', type: 'text', value: '1e-3', 'aria-label': 'Loss tolerance of the map', title: 'The loss a run must reach for "steps to tol" and "grad evals to tol"' });
+  const onMap = el('input', { id: 'maps-on-map', type: 'checkbox', 'aria-label': 'Basins on the contour map' });
+  onMap.checked = true;
+  const onMapLabel = el('label', { class: 'maps-opt', title: 'Show the basins, translucent, under the trajectories on the contour map' }, onMap, ' on the map');
+  // The basins' layer over the contour map: between its colour map and its trajectories.
+  const layer = el('canvas', { id: 'basin-layer', class: 'map basin-layer', 'aria-hidden': 'true' });
+  layer.hidden = true;
+  $('map').after(layer);
   const status = el('output', { id: 'maps-status', class: 'maps-status' });
   const canvas = el('canvas', { id: 'maps-canvas', class: 'maps-canvas', 'aria-label': 'Map: click a pixel to use its values' });
   const hover = el('div', { id: 'maps-hover', class: 'maps-hover', 'aria-live': 'off' });
@@ -30,6 +37,7 @@ export function mapsUi({ app, el, showMessage, afterChange, buildRuns, optInfo }
       el('label', { class: 'maps-opt' }, 'over ', params),
       el('label', { class: 'maps-opt' }, 'colour ', metric),
       el('label', { class: 'maps-opt' }, 'tol ', tol),
+      onMapLabel,
       status),
     body);
 
@@ -108,6 +116,37 @@ export function mapsUi({ app, el, showMessage, afterChange, buildRuns, optInfo }
     } catch (e) { showMessage(String(e && e.message || e)); }
   };
 
+  // The basins on the contour map, where the map's starts are the contour map's view; hidden
+  // while the view differs (a pan or zoom, until the basins of the new view arrive).
+  let layerKey = '';
+  const drawLayer = () => {
+    const show = kind === 'basin' && onMap.checked && view && shown && shown.kind === 'basin';
+    const v = [...app.view()];
+    const aligned = show && shown.axes.every((a, i) => a === v[i]);
+    layer.hidden = !aligned;
+    if (!aligned) { layerKey = ''; return; }
+    const plot = [...app.plot()];
+    const k = JSON.stringify([plot, shown.size, layer.clientWidth, layer.clientHeight, shownId]);
+    if (k === layerKey) return;
+    layerKey = k;
+    const dpr = window.devicePixelRatio || 1;
+    layer.width = Math.round(layer.clientWidth * dpr);
+    layer.height = Math.round(layer.clientHeight * dpr);
+    const [w, h] = shown.size;
+    const off = document.createElement('canvas');
+    off.width = w; off.height = h;
+    off.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(view.rgba('loss')), w, h), 0, 0);
+    const ctx = layer.getContext('2d');
+    ctx.clearRect(0, 0, layer.width, layer.height);
+    ctx.imageSmoothingEnabled = false;
+    ctx.globalAlpha = 0.5;
+    ctx.drawImage(off, plot[0] * dpr, plot[1] * dpr, plot[2] * dpr, plot[3] * dpr);
+  };
+  let shownId = 0;
+  const follow = () => { drawLayer(); requestAnimationFrame(follow); };
+  requestAnimationFrame(follow);
+  onMap.addEventListener('change', drawLayer);
+
   const compute = () => {
     key = currentKey();
     const s = sc();
@@ -136,6 +175,7 @@ export function mapsUi({ app, el, showMessage, afterChange, buildRuns, optInfo }
     } catch (err) { status.textContent = String(err && err.message || err); return; }
     times[m.size[0]] = { compute: m.ms, since: performance.now() - started };
     shown = { size: m.size, ms: m.ms, axes: [...view.axes()], kind: m.kind };
+    shownId += 1;
     status.textContent = `${m.size[0]}×${m.size[1]} runs in ${Math.round(m.ms)} ms` + (m.last ? '' : ' · refining…');
     draw();
     if (m.last) finishPending(JSON.parse(view.json()));
@@ -150,6 +190,7 @@ export function mapsUi({ app, el, showMessage, afterChange, buildRuns, optInfo }
       b.setAttribute('aria-pressed', String(n === k));
     }
     params.parentElement.hidden = k !== 'hyper';
+    onMapLabel.hidden = k !== 'basin';
     body.hidden = k === 'off';
     if (k === 'off') { id += 1; key = ''; status.textContent = ''; finishPending(null); if (view) { view.free(); view = null; } return; }
     fillParams();
@@ -221,6 +262,6 @@ export function mapsUi({ app, el, showMessage, afterChange, buildRuns, optInfo }
     setKind(k);
     return done;
   };
-  const state = () => ({ kind, shown: shown && { ...shown }, times: { ...times }, computing: status.textContent.includes('…') });
+  const state = () => ({ layer: !layer.hidden, kind, shown: shown && { ...shown }, times: { ...times }, computing: status.textContent.includes('…') });
   return { map, state };
 }

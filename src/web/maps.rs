@@ -136,6 +136,14 @@ impl MapView {
         self.map.height
     }
 
+    /// The map's pixels as RGBA (row-major, row 0 at the top) coloured by `metric`: for a
+    /// layer of its own (the basins over the contour map).
+    pub fn rgba(&self, metric: &str) -> Result<Vec<u8>, JsValue> {
+        let metric = Metric::from_name(metric)
+            .ok_or_else(|| js_err(format!("metric: loss, steps or evals (got '{metric}')")))?;
+        Ok(draw::rgba(&self.map, metric))
+    }
+
     /// The axes' ranges: `[x_min, x_max, y_min, y_max]`.
     pub fn axes(&self) -> Vec<f64> {
         vec![

@@ -126,6 +126,9 @@ test('basins on Himmelblau: four minima, a click sets the start, the map follows
   await page.click('#maps-basin');
   await shownAt(page, 128, 'basin');
   assert.ok(await inked(page, 'maps-canvas') > 10000);
+  // The basins on the contour map too, translucent, in its plot.
+  await page.waitForFunction(() => window.playground.mapState().layer);
+  assert.ok(await inked(page, 'basin-layer') > 10000, 'the basins are on the contour map');
   await page.screenshot({ path: path.join(shots, 'maps-basins.png'), fullPage: true });
   // A click sets the start to the pixel's centre.
   await page.locator('#maps-canvas').scrollIntoViewIfNeeded();
@@ -147,5 +150,8 @@ test('basins on Himmelblau: four minima, a click sets the start, the map follows
     return s && s.size[0] >= 64 && s.axes.every((a, i) => a === v[i]) && v[0] !== old[0];
   }, view, { timeout: 60000 });
   t.diagnostic('the basin map followed the surface to the six-hump camel');
+  // A hyperparameter map takes the basins off the contour map.
+  await page.click('#maps-hyper');
+  await page.waitForFunction(() => !window.playground.mapState().layer);
   await page.done();
 });
