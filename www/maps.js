@@ -2,7 +2,7 @@
 // view, computed by www/maps-worker.js (the page stays responsive) coarse first, then finer,
 // and drawn by the engine (MapView) on a canvas of its own. A click on the hyperparameter map
 // sets the run's two hyperparameters (as its sliders do), on the basin map the start.
-import { MapView } from './pkg/optimizer_playground.js';
+import { MapView, map_default_params } from './pkg/optimizer_playground.js';
 
 const SIZES = [32, 64, 128, 256];
 const $ = (id) => document.getElementById(id);
@@ -71,13 +71,8 @@ export function mapsUi({ app, el, showMessage, afterChange, buildRuns, optInfo }
     params.value = [...params.options].some((o) => o.value === old) ? old : '';
     if (!params.value) params.selectedIndex = Math.max(0, [...params.options].findIndex((o) => o.value === defaultPair(info)));
   };
-  // The engine's default pair is the first option the engine would pick: the learning rate and
-  // the next one of these the optimizer takes (see maps::default_params).
-  const defaultPair = (info) => {
-    const names = info.params.map((p) => p.name);
-    const up = ['momentum', 'beta2', 'rho', 'damping', 'memory', 'hyper_lr', 'alpha'].find((n) => names.includes(n) && n !== names[0]) ?? names[1];
-    return names[0] + ',' + up;
-  };
+  // The engine's default pair (maps::default_params).
+  const defaultPair = (info) => map_default_params(info.name);
 
   // What the map depends on: for a hyperparameter map the scenario with the run alone (without
   // its two mapped values), for basins the run and the view (not the start).

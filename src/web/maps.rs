@@ -11,6 +11,16 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::Clamped;
 use web_sys::{HtmlCanvasElement, ImageData};
 
+/// The two hyperparameters a map of optimizer `name` is over by default, `"a,b"`
+/// ([`crate::maps::default_params`]), or empty (an unknown optimizer, or one with a single
+/// hyperparameter).
+#[wasm_bindgen]
+pub fn map_default_params(name: &str) -> String {
+    crate::optim::OptKind::from_name(name)
+        .and_then(crate::maps::default_params)
+        .map_or_else(String::new, |(a, b)| format!("{},{}", a.name(), b.name()))
+}
+
 /// What map [`MapJob::new`] computes.
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
