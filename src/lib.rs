@@ -24,6 +24,7 @@
 //! JavaScript.
 
 pub mod bulk;
+pub mod maps;
 pub mod meta;
 pub mod optim;
 pub mod playground;

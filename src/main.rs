@@ -76,6 +76,19 @@ enum Cmd {
     /// "tuned"}]} (lr, loss and evals null when every candidate diverged). Exit 2 with a
     /// one-line message for bad input.
     Tune(TuneArgs),
+    /// Compute a hyperparameter map or a basin map of one run of a scenario.
+    ///
+    /// Every pixel is one whole run: the scenario's run --run with the pixel's two
+    /// hyperparameters set (--kind hyper, over the sliders' ranges and scales) or started at the
+    /// pixel's point (--kind basin, over the surface's view or --view), exactly the run `trace`
+    /// gives for that one-run scenario. Prints JSON by default: the axes, then per pixel
+    /// (row-major, row 0 at the top) "loss" (null where diverged), "end", "iterations",
+    /// "grad_evals", "diverged", "steps_to_tol" and "evals_to_tol" (with --tol: the first point
+    /// whose loss is at most the tolerance), and on a basin map "basins": the minima and each
+    /// pixel's label (the index of its minimum, -1 diverged, -2 did not settle). With --out
+    /// FILE.svg or .png, a picture drawn by the page's code. Exit 2 with a one-line message for
+    /// bad input.
+    Map(MapArgs),
     /// Print, as JSON, everything the page offers: the surfaces, the optimizers with their
     /// hyper-parameters (defaults, ranges, sliders, symbols), schedules, line searches,
     /// clipping modes and data options. The page's build writes it to www/pkg/catalog.json.
@@ -362,6 +375,166 @@ struct RenderArgs {
     run: Option<usize>,
 }
 
+/// The arguments of `map`.
+#[derive(Args)]
+struct MapArgs {
+    /// The scenario file, or - for standard input.
+    scenario: String,
+    /// Which run of the scenario (from 0).
+    #[arg(long, default_value_t = 0)]
+    run: usize,
+    /// hyper (two hyperparameters) or basin (start points).
+    #[arg(long, default_value = "hyper")]
+    kind: String,
+    /// The two hyperparameters, across and up, e.g. lr,beta2 (default: the learning rate and
+    /// the optimizer's main other one).
+    #[arg(long)]
+    params: Option<String>,
+    /// The basin map's start rectangle: x_min,x_max,y_min,y_max (default: the surface's view).
+    #[arg(long, allow_hyphen_values = true)]
+    view: Option<String>,
+    /// Pixels across and up, WxH.
+    #[arg(long, default_value = "128x128")]
+    size: String,
+    /// What the colours show: loss (final loss), steps or evals (iterations or gradient
+    /// evaluations until the loss is at most --tol).
+    #[arg(long, default_value = "loss")]
+    metric: String,
+    /// The loss tolerance for steps and evals.
+    #[arg(long, allow_hyphen_values = true)]
+    tol: Option<f64>,
+    /// Where to write: .json, .svg or .png (default: JSON on standard output).
+    #[arg(long)]
+    out: Option<String>,
+    /// The picture's size in pixels, WxH (.svg and .png).
+    #[arg(long, default_value = "720x540")]
+    image_size: String,
+    /// Indent the JSON.
+    #[arg(long)]
+    pretty: bool,
+}
+
+/// `W`x`H` as two numbers; the message names `field`.
+fn parse_size(field: &str, s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("{field}: WIDTHxHEIGHT, two whole numbers like 256x256 (got '{s}')");
+    let (w, h) = s.split_once(['x', 'X', '×']).ok_or_else(bad)?;
+    Ok((
+        w.trim().parse().map_err(|_| bad())?,
+        h.trim().parse().map_err(|_| bad())?,
+    ))
+}
+
+fn map_cmd(a: MapArgs) -> Result<String, String> {
+    use optimizer_playground::maps::{draw, MapKind, MapSpec, Metric};
+    let kind = MapKind::from_name(&a.kind)
+        .ok_or_else(|| format!("--kind: hyper or basin (got '{}')", a.kind))?;
+    let metric = Metric::from_name(&a.metric)
+        .ok_or_else(|| format!("--metric: loss, steps or evals (got '{}')", a.metric))?;
+    if metric != Metric::Loss && a.tol.is_none() {
+        return Err(format!(
+            "--metric {}: needs --tol (the loss to reach)",
+            a.metric
+        ));
+    }
+    let (w, h) = parse_size("--size", &a.size)?;
+    let out = a.out.as_deref().map(|o| (o, o.to_ascii_lowercase()));
+    let format = match &out {
+        None => "json",
+        Some((_, l)) if l.ends_with(".json") => "json",
+        Some((_, l)) if l.ends_with(".svg") => "svg",
+        Some((_, l)) if l.ends_with(".png") => "png",
+        Some((o, _)) => {
+            return Err(format!(
+                "--out: the file name must end in .json, .svg or .png (got '{o}')"
+            ))
+        }
+    };
+    let (iw, ih) = parse_size("--image-size", &a.image_size)?;
+    let side = 200..=MAX_SIDE as usize;
+    if format != "json" && !(side.contains(&iw) && side.contains(&ih)) {
+        return Err(format!(
+            "--image-size: from 200 to {MAX_SIDE} pixels each way (got {iw}x{ih})"
+        ));
+    }
+    if kind == MapKind::Basin && a.params.is_some() {
+        return Err("--params: only for --kind hyper".into());
+    }
+    if kind == MapKind::Hyper && a.view.is_some() {
+        return Err("--view: only for --kind basin".into());
+    }
+    let text = read_input(&a.scenario)?;
+    let sc = Scenario::from_json(&text)?;
+    // The engine names its fields; here they are the options.
+    let flag = |e: String| match e.split_once(':') {
+        Some((f, rest)) if ["size", "run", "tol", "view", "params"].contains(&f) => {
+            format!("--{f}:{rest}")
+        }
+        _ => e,
+    };
+    let spec = match kind {
+        MapKind::Hyper => {
+            let params = match &a.params {
+                None => None,
+                Some(p) => Some(p.split_once(',').map(|(x, y)| (x.trim(), y.trim())).ok_or_else(
+                    || format!("--params: two names separated by a comma, like lr,beta2 (got '{p}')"),
+                )?),
+            };
+            MapSpec::hyper(sc, a.run, params, w, h, a.tol)
+        }
+        MapKind::Basin => {
+            let view = match &a.view {
+                None => None,
+                Some(v) => {
+                    let nums: Result<Vec<f64>, _> = v.split(',').map(|t| t.trim().parse::<f64>()).collect();
+                    match nums.ok().filter(|n| n.len() == 4) {
+                        Some(n) => Some([n[0], n[1], n[2], n[3]]),
+                        None => {
+                            return Err(format!(
+                                "--view: four numbers x_min,x_max,y_min,y_max (got '{v}')"
+                            ))
+                        }
+                    }
+                }
+            };
+            MapSpec::basin(sc, a.run, view, w, h, a.tol)
+        }
+    }
+    .map_err(flag)?;
+    // Two threads, each a half of the rows.
+    let half = spec.height.div_ceil(2);
+    let outcomes = std::thread::scope(|s| {
+        let top = s.spawn(|| spec.compute_rows(0..half));
+        let mut bottom = spec.compute_rows(half..spec.height);
+        let mut all = top
+            .join()
+            .map_err(|_| "a thread of the map failed".to_string())?;
+        all.append(&mut bottom);
+        Ok::<_, String>(all)
+    })?;
+    let map = spec.finish(outcomes);
+    let look = draw::Look::new(1.0, metric);
+    let bytes = match format {
+        "svg" => draw::svg(&map, &look, iw as u32, ih as u32)?.into_bytes(),
+        "png" => draw::png(&map, &look, iw as u32, ih as u32)?,
+        _ => {
+            let s = if a.pretty {
+                serde_json::to_string_pretty(&map)
+            } else {
+                serde_json::to_string(&map)
+            };
+            let s = s.map_err(|e| format!("cannot write the output: {e}"))?;
+            match &out {
+                None => return Ok(s),
+                Some(_) => s.into_bytes(),
+            }
+        }
+    };
+    if let Some((o, _)) = out {
+        std::fs::write(o, bytes).map_err(|e| format!("cannot write '{o}': {e}"))?;
+    }
+    Ok(String::new())
+}
+
 fn render(a: RenderArgs) -> Result<String, String> {
     enum Format {
         Svg,
@@ -510,6 +683,7 @@ fn run(cli: Cli) -> Result<String, String> {
         Cmd::Render(args) => render(args),
         Cmd::MetaTrain(args) => meta_train(args),
         Cmd::Tune(args) => tune_cmd(args),
+        Cmd::Map(args) => map_cmd(args),
         Cmd::Catalog => serde_json::to_string(&catalog()).map_err(|e| e.to_string()),
         Cmd::Surfaces { json: true } => {
             serde_json::to_string_pretty(LIBRARY).map_err(|e| e.to_string())

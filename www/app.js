@@ -7,6 +7,7 @@ import { touchGestures } from './touch.js';
 import { exportsUi } from './exports.js';
 import * as embed from './embed.js';
 import { fanButton, tuneUi } from './tune.js';
+import { mapsUi } from './maps.js';
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, attrs = {}, ...kids) => {
@@ -834,6 +835,7 @@ async function main() {
   window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(() => { app.resize(); afterChange(); }, 100); });
   speedUi();
   mapUi();
+  const maps = mapsUi({ app, el, showMessage, afterChange, buildRuns, optInfo });
   syncSurface();
   buildRuns();
   refresh();
@@ -893,6 +895,8 @@ async function main() {
     lessons: () => LESSONS.map((l) => ({ id: l.id, title: l.title, scenes: l.scenes.length })),
     openLesson: (i, scene = 0) => openLesson(i, scene),
     present: (on) => setPresent(!!on),
+    map: (kind, params, opts) => maps.map(kind, params, opts),
+    mapState: () => maps.state(),
   };
   Object.assign(api, tuneApi);
   Object.defineProperty(api, '_app', { value: app, enumerable: false });

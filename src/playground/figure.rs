@@ -352,7 +352,7 @@ mod native {
     use std::sync::Once;
 
     /// Registers the embedded font for text in bitmaps (once).
-    pub(super) fn fonts() {
+    pub fn fonts() {
         static ONCE: Once = Once::new();
         ONCE.call_once(|| {
             // A font that does not parse leaves text undrawable; DejaVu Sans always parses.
@@ -642,7 +642,7 @@ mod native {
         Ok(out)
     }
 
-    fn png_data_uri(rgba: &[u8], w: usize, h: usize) -> Result<String, String> {
+    pub fn png_data_uri(rgba: &[u8], w: usize, h: usize) -> Result<String, String> {
         use base64::Engine;
         let bytes = encode_png(rgba, w as u32, h as u32)?;
         Ok(format!(
@@ -653,4 +653,4 @@ mod native {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-pub use native::{encode_png, png, svg};
+pub use native::{encode_png, fonts, png, png_data_uri, svg};

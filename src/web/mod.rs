@@ -10,6 +10,7 @@ mod gif;
 pub mod learn;
 mod tune;
 pub use bulk::{bulk_fields, bulk_map};
+mod maps;
 
 use crate::playground::figure;
 use crate::playground::scene::Panel;
