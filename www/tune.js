@@ -241,6 +241,10 @@ function showTable({ table, cells }) {
   t.append(head, body);
   const wrap = document.createElement('div');
   wrap.className = 'tune-table-wrap';
+  // It may scroll sideways on a narrow screen: reachable and scrollable with the keyboard.
+  wrap.tabIndex = 0;
+  wrap.setAttribute('role', 'region');
+  wrap.setAttribute('aria-label', 'Tuning results');
   wrap.append(t);
   $('tune-table').replaceChildren(wrap, note);
 }

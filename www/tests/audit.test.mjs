@@ -26,13 +26,19 @@ test('Lighthouse (desktop) and axe-core: accessibility 100, best practices 100, 
   }
 });
 
-// What appears after a click, a key or a link, one after the other on one page: the keyboard
-// help, every folded section open, the view inside an optimizer, a message, an expression error,
+// What appears after a click, a key or a link, one after the other on one page: a fan and a
+// tuning table, the basins map, the Learn view, the keyboard help, every folded section open, the view inside an optimizer, a message, an expression error,
 // a lesson, a data set with its scatter plot, presentation mode with the runs' drawer; and the
 // page in a narrow window.
 test('axe-core finds no violation in the states the page can be put in', async () => {
   const states = [
-    ['the keyboard help', (p) => p.keyboard.press('?')],
+    ['a fan and a tuning table', async (p) => {
+      await p.evaluate(() => window.playground.fan(2, 5));
+      await p.evaluate(() => window.playground.tune({ budget: 4 }));
+    }],
+    ['basins on the map', (p) => p.evaluate(() => window.playground.map('basin', undefined, { size: 32 }))],
+    ['the Learn view', async (p) => { await p.click('#learn-open'); await p.waitForSelector('#learn[open]'); }],
+    ['the keyboard help', async (p) => { await p.click('#learn-close'); await p.keyboard.press('?'); }],
     ['every folded section open', async (p) => {
       await p.keyboard.press('Escape');
       await p.evaluate(() => { for (const d of document.querySelectorAll('details')) d.open = true; });
