@@ -194,21 +194,23 @@ try {
   }
 
   // ---------------------------------------------------------------- (d) stepping against native
-  // The same 8 runs stepped 100,000 iterations by the page's engine (`playground.step`, which
-  // records every point as `trace` does) and natively (criterion's `session_8_runs`).
+  // The same 8 runs stepped 100,000 iterations by the page's engine (`App.step`, which records
+  // every point as `trace` does; `playground.step` would also draw them all) and natively
+  // (criterion's `session_8_runs`).
   const stepMs = [];
   for (let i = 0; i < 5; i++) {
     stepMs.push(await page.evaluate((sc) => {
       window.playground.load(sc);
+      const app = window.playground._app;
       const t0 = performance.now();
-      window.playground.step(sc.steps);
+      app.step(sc.steps);
       return performance.now() - t0;
     }, ROSEN));
   }
   const est = path.join(process.env.CARGO_TARGET_DIR || 'target', 'criterion/session_8_runs/100000/new/estimates.json');
   const native = fs.existsSync(est) ? JSON.parse(fs.readFileSync(est, 'utf8')).median.point_estimate / 1e6 : null;
   console.log(`\n(d) Stepping: 8 runs x 100,000 iterations on rosenbrock (${ROSEN.runs.map((r) => r.optimizer.name).join(', ')})`);
-  console.log(`  page playground.step: median ${ms(median(stepMs.slice(1)))} of ${stepMs.length - 1} (after one warm-up): ${stepMs.map((t) => t.toFixed(0)).join(', ')} ms`);
+  console.log(`  page App.step: median ${ms(median(stepMs.slice(1)))} of ${stepMs.length - 1} (after one warm-up): ${stepMs.map((t) => t.toFixed(0)).join(', ')} ms`);
   console.log(native === null
     ? '  native: run `cargo bench --bench engine -- session_8_runs` first for the ratio'
     : `  native (criterion session_8_runs, latest estimate): ${ms(native)}   page / native ${(median(stepMs.slice(1)) / native).toFixed(2)}x (goal <= 1.2x)`);
