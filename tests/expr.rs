@@ -375,6 +375,12 @@ fn the_grid_gives_each_cell_the_bits_of_its_point() {
         "-y",
         "y^3 - 2*y",
         "ln(1 + x^2) * tanh(y - 1) - sqrt(abs(x*y)) + min(cos(x), sin(y))^2",
+        // A part of x or y alone on the left of a mixed part, for each operation.
+        "x^2 - x*y",
+        "cos(y) / (1 + x*y)",
+        "exp(x) + x*y",
+        "(y - 1) * (x + y)",
+        "x*y - y^2 + x / (x + y)",
     ];
     let view = [-2.3, 1.9, -1.7, 2.6];
     let (nx, ny) = (301, 7);

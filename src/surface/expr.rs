@@ -96,6 +96,37 @@ enum Op {
     /// evaluated once per column ([`GridPlan`]), or on y alone, once per row.
     Col(usize),
     Row(usize),
+    /// In a grid's row program only: the top of the stack combined with `Col(k)` or `Row(k)`
+    /// in one pass (`top ∘ leaf`, or `leaf ∘ top` for `RSub` and `RDiv`), the same
+    /// operations as pushing the leaf and applying the binary operation.
+    WithCol(With, usize),
+    WithRow(With, usize),
+}
+
+/// How [`Op::WithCol`] and [`Op::WithRow`] combine the top `a` with the leaf `b`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum With {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    /// `b − a`
+    RSub,
+    /// `b / a`
+    RDiv,
+}
+
+/// `a ∘ b` for every point of `a`, with `b` one number per point (`at(i)`).
+#[inline]
+fn combine(w: With, a: &mut [f64], at: impl Fn(usize) -> f64) {
+    match w {
+        With::Add => a.iter_mut().enumerate().for_each(|(i, a)| *a += at(i)),
+        With::Sub => a.iter_mut().enumerate().for_each(|(i, a)| *a -= at(i)),
+        With::Mul => a.iter_mut().enumerate().for_each(|(i, a)| *a *= at(i)),
+        With::Div => a.iter_mut().enumerate().for_each(|(i, a)| *a /= at(i)),
+        With::RSub => a.iter_mut().enumerate().for_each(|(i, a)| *a = at(i) - *a),
+        With::RDiv => a.iter_mut().enumerate().for_each(|(i, a)| *a = at(i) / *a),
+    }
 }
 
 /// A parsed expression: a postfix program over a small fixed stack.
@@ -329,6 +360,14 @@ fn eval_block(ops: &[Op], depth: usize, leaves: &Leaves, out: &mut [f64]) {
                             .for_each(|(a, b)| *a = binary(*op, *a, *b)),
                     }
                 }
+                Op::WithCol(w, k) => {
+                    let col = &leaves.cols[k][span.clone()];
+                    combine(w, &mut st[sp - 1][..m], |i| col[i]);
+                }
+                Op::WithRow(w, k) => {
+                    let r = leaves.rows[k];
+                    combine(w, &mut st[sp - 1][..m], |_| r);
+                }
                 Op::AddC(c) => st[sp - 1][..m].iter_mut().for_each(|a| *a += c),
                 Op::SubC(c) => st[sp - 1][..m].iter_mut().for_each(|a| *a -= c),
                 Op::RSubC(c) => st[sp - 1][..m].iter_mut().for_each(|a| *a = c - *a),
@@ -393,20 +432,38 @@ impl GridPlan {
     fn split(&mut self, ops: &[Op], start: &[usize], uses: &[u8], end: usize) {
         let whole = &ops[start[end]..=end];
         match uses[end] {
-            1 => {
-                self.main.push(Op::Col(self.cols.len()));
-                self.cols.push(whole.to_vec());
-            }
-            2 => {
-                self.main.push(Op::Row(self.rows.len()));
-                self.rows.push(whole.to_vec());
+            1 | 2 => {
+                let leaf = self.hoist(ops, start, uses, end);
+                self.main.push(leaf);
             }
             0 => self.main.extend_from_slice(whole),
             _ => {
                 match ops[end] {
                     Op::Add | Op::Sub | Op::Mul | Op::Div | Op::PowD | Op::Min | Op::Max => {
                         let right = end - 1;
-                        self.split(ops, start, uses, start[right] - 1);
+                        let left = start[right] - 1;
+                        // A part of x or y alone as either operand is read in the same pass as
+                        // the operation (a commutative one takes it on either side).
+                        let (as_right, as_left) = match ops[end] {
+                            Op::Add => (Some(With::Add), Some(With::Add)),
+                            Op::Mul => (Some(With::Mul), Some(With::Mul)),
+                            Op::Sub => (Some(With::Sub), Some(With::RSub)),
+                            Op::Div => (Some(With::Div), Some(With::RDiv)),
+                            _ => (None, None),
+                        };
+                        if let Some(w) = as_right.filter(|_| uses[right] < 3 && uses[right] > 0) {
+                            self.split(ops, start, uses, left);
+                            let leaf = self.hoist(ops, start, uses, right);
+                            self.main.push(with(w, leaf));
+                            return;
+                        }
+                        if let Some(w) = as_left.filter(|_| uses[left] < 3 && uses[left] > 0) {
+                            self.split(ops, start, uses, right);
+                            let leaf = self.hoist(ops, start, uses, left);
+                            self.main.push(with(w, leaf));
+                            return;
+                        }
+                        self.split(ops, start, uses, left);
                         self.split(ops, start, uses, right);
                     }
                     _ => self.split(ops, start, uses, end - 1),
@@ -414,6 +471,28 @@ impl GridPlan {
                 self.main.push(ops[end]);
             }
         }
+    }
+
+    /// Registers the subtree ending at `end`, which depends on x alone or y alone, as a column
+    /// or row part, and returns the leaf that reads it.
+    fn hoist(&mut self, ops: &[Op], start: &[usize], uses: &[u8], end: usize) -> Op {
+        let whole = ops[start[end]..=end].to_vec();
+        if uses[end] == 1 {
+            self.cols.push(whole);
+            Op::Col(self.cols.len() - 1)
+        } else {
+            self.rows.push(whole);
+            Op::Row(self.rows.len() - 1)
+        }
+    }
+}
+
+/// The fused operation of `w` with the leaf `leaf` (`Col(k)` or `Row(k)`).
+fn with(w: With, leaf: Op) -> Op {
+    match leaf {
+        Op::Col(k) => Op::WithCol(w, k),
+        Op::Row(k) => Op::WithRow(w, k),
+        other => other,
     }
 }
 
