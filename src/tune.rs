@@ -39,34 +39,13 @@ use serde::Serialize;
 
 // ---------------------------------------------------------------- running jobs
 
-/// How one job (a run alone in its scenario) ends.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Outcome {
-    /// The last point.
-    pub end: Vec2,
-    /// The full-batch loss there (as `trace` records it).
-    pub loss: f64,
-    pub iterations: u64,
-    pub evals: Evals,
-    pub diverged_at: Option<u64>,
-    pub stopped_at: Option<u64>,
-}
+pub use crate::bulk::Outcome;
 
 /// Steps every job as the only run of `sc` (its start, steps, batch size and stopping rules) to
 /// its end; one outcome per job, the same bits as `trace` of that scenario. The one place that
 /// chooses how jobs are run: the bulk engine ([`crate::bulk::run_jobs`]).
 pub fn run_jobs(sc: &Scenario, surface: &Surface, jobs: &[RunSpec]) -> Vec<Outcome> {
     crate::bulk::run_jobs(sc, surface, jobs, None)
-        .into_iter()
-        .map(|o| Outcome {
-            end: o.end,
-            loss: o.loss,
-            iterations: o.iterations,
-            evals: o.evals,
-            diverged_at: o.diverged_at,
-            stopped_at: o.stopped_at,
-        })
-        .collect()
 }
 
 /// The index of the best outcome: the lowest final loss among those that did not diverge (and

@@ -44,7 +44,7 @@ use crate::vec2::Vec2;
 use std::collections::HashMap;
 
 /// What `trace` of the scenario with this one run gives at the run's end.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Outcome {
     /// The last point of the path.
     pub end: Vec2,
