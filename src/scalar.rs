@@ -162,27 +162,27 @@ pub struct Pair<L> {
 }
 
 impl<L: Lane> Pair<L> {
-    #[inline]
+    #[inline(always)]
     pub fn new(x: L, y: L) -> Self {
         Pair { x, y }
     }
     /// `s · self`.
-    #[inline]
+    #[inline(always)]
     pub fn scale(self, s: L) -> Self {
         Pair::new(s * self.x, s * self.y)
     }
     /// `f` of each coordinate.
-    #[inline]
+    #[inline(always)]
     pub fn map(self, f: impl Fn(L) -> L) -> Self {
         Pair::new(f(self.x), f(self.y))
     }
     /// `f` of each coordinate pair.
-    #[inline]
+    #[inline(always)]
     pub fn zip(self, o: Self, f: impl Fn(L, L) -> L) -> Self {
         Pair::new(f(self.x, o.x), f(self.y, o.y))
     }
     /// `√(x² + y²)`, as [`Vec2::norm`](crate::Vec2::norm).
-    #[inline]
+    #[inline(always)]
     pub fn norm(self) -> L {
         (self.x * self.x + self.y * self.y).sqrt()
     }
@@ -190,27 +190,27 @@ impl<L: Lane> Pair<L> {
 
 impl<L: Lane> Add for Pair<L> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn add(self, o: Self) -> Self {
         Pair::new(self.x + o.x, self.y + o.y)
     }
 }
 impl<L: Lane> Sub for Pair<L> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn sub(self, o: Self) -> Self {
         Pair::new(self.x - o.x, self.y - o.y)
     }
 }
 
 impl From<crate::Vec2> for Pair<f64> {
-    #[inline]
+    #[inline(always)]
     fn from(v: crate::Vec2) -> Self {
         Pair::new(v.x, v.y)
     }
 }
 impl From<Pair<f64>> for crate::Vec2 {
-    #[inline]
+    #[inline(always)]
     fn from(p: Pair<f64>) -> Self {
         crate::Vec2::new(p.x, p.y)
     }

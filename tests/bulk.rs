@@ -6,7 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may stop on failure
 
 use optimizer_playground::bulk::{
-    grid_jobs, run_jobs, run_reference, runs_in_lanes, Axis, Grad, Lanes, Outcome,
+    grid_jobs, run_jobs, run_jobs_with, run_reference, runs_in_lanes, Axis, Grad, Lanes, Outcome,
+    Simd,
 };
 use optimizer_playground::run::Session;
 use optimizer_playground::scalar::Num;
@@ -15,12 +16,23 @@ use optimizer_playground::surface::{Surface, LIBRARY};
 use optimizer_playground::Vec2;
 use serde_json::{json, Value};
 
+/// The bits of `v`, every NaN as one: a NaN's sign and payload carry no meaning, and which
+/// operand's NaN an operation passes on depends on the order the compiler picks (IEEE 754
+/// leaves it open), so they may differ between the paths; −0 still differs from +0.
+fn b64(v: f64) -> u64 {
+    if v.is_nan() {
+        f64::NAN.to_bits()
+    } else {
+        v.to_bits()
+    }
+}
+
 /// An outcome as bits, so that NaN equals NaN and −0 differs from +0.
 fn bits(o: &Outcome) -> Value {
     json!([
-        o.end.x.to_bits(),
-        o.end.y.to_bits(),
-        o.loss.to_bits(),
+        b64(o.end.x),
+        b64(o.end.y),
+        b64(o.loss),
         o.iterations,
         [o.evals.value, o.evals.grad, o.evals.hessian],
         o.diverged_at,
@@ -112,10 +124,16 @@ fn check(sc: &Scenario, jobs: &[RunSpec], tol: Option<f64>) -> Vec<Outcome> {
                     .count(),
         "every first-order job without noise runs in lanes ({lanes} of {first})"
     );
+    // Every lane-group instruction set this processor has (on x86-64 with AVX both 4 lanes
+    // in SSE2 and 16 in AVX; `run_jobs` takes the fastest).
+    let portable = run_jobs_with(Simd::Portable, sc, &surface, jobs, tol);
+    let avx = run_jobs_with(Simd::Avx, sc, &surface, jobs, tol);
     for (i, job) in jobs.iter().enumerate() {
         let want = via_session(sc, job, tol);
         assert_eq!(bits(&reference[i]), want, "reference, job {i}: {job:?}");
         assert_eq!(bits(&fast[i]), want, "run_jobs, job {i}: {job:?}");
+        assert_eq!(bits(&portable[i]), want, "Simd::Portable, job {i}: {job:?}");
+        assert_eq!(bits(&avx[i]), want, "Simd::Avx, job {i}: {job:?}");
     }
     let cut = jobs.len() / 3;
     let mut split = run_jobs(sc, &surface, &jobs[..cut], tol);
@@ -356,12 +374,8 @@ fn lane_gradients_equal_surface_grad() {
             for l in 0..4 {
                 let p = quad[l % quad.len()];
                 let (f, d) = s.grad(p);
-                let want = [f.to_bits(), d.x.to_bits(), d.y.to_bits()];
-                let got = [
-                    v.0[l].to_bits(),
-                    g.eps1.0[l].to_bits(),
-                    g.eps2.0[l].to_bits(),
-                ];
+                let want = [b64(f), b64(d.x), b64(d.y)];
+                let got = [b64(v.0[l]), b64(g.eps1.0[l]), b64(g.eps2.0[l])];
                 assert_eq!(got, want, "{s:?} at {p:?}");
             }
         }

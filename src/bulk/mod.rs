@@ -67,7 +67,7 @@ pub struct Outcome {
 /// `i`'s [`Outcome`], bit for bit what [`run_reference`] gives.
 ///
 /// The fast path steps [`WIDTH`] jobs together in [`Lanes`] (structure of arrays; SIMD where
-/// the target has it): jobs of the same first-order rule that [`in_lanes`] lists, on a named
+/// the target has it; [`AVX_WIDTH`] with AVX, see [`Simd`]): jobs of the same first-order rule that [`in_lanes`] lists, on a named
 /// surface or an expression, full batch without noise. Every other job goes through
 /// [`run_reference`]'s path, one by one.
 ///
@@ -75,6 +75,42 @@ pub struct Outcome {
 /// and the stopping rules; `surface` is `sc.build_surface()` (built once by the caller).
 /// The jobs are expected to be valid (as [`Scenario::validate`] checks runs).
 pub fn run_jobs(
+    sc: &Scenario,
+    surface: &Surface,
+    jobs: &[RunSpec],
+    tol: Option<f64>,
+) -> Vec<Outcome> {
+    run_jobs_with(Simd::best(), sc, surface, jobs, tol)
+}
+
+/// The instructions [`run_jobs`] steps lane groups with. Every choice gives the same bits
+/// (lanes only ever use `+ − × ÷ √` and comparisons, which IEEE 754 defines exactly, and no
+/// fused multiply-add); they differ in speed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Simd {
+    /// [`WIDTH`] lanes in the target's baseline instructions (SSE2 natively, `simd128` in the
+    /// browser build).
+    Portable,
+    /// On x86-64 processors with AVX: [`AVX_WIDTH`] lanes in 256-bit registers, four chains
+    /// of four, which keeps the dividers busy (Adam's step is three divisions and a square
+    /// root a coordinate). Elsewhere the same as `Portable`.
+    Avx,
+}
+
+impl Simd {
+    /// The fastest choice this processor runs.
+    pub fn best() -> Simd {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx") {
+            return Simd::Avx;
+        }
+        Simd::Portable
+    }
+}
+
+/// [`run_jobs`] with lane groups stepped by `simd`'s instructions (tests run every choice).
+pub fn run_jobs_with(
+    simd: Simd,
     sc: &Scenario,
     surface: &Surface,
     jobs: &[RunSpec],
@@ -96,21 +132,15 @@ pub fn run_jobs(
             .collect();
         keyed.sort_by_key(|&(k, _)| k);
         let powers = Powers::new(keyed.iter().map(|&(_, i)| &jobs[i]), sc.steps);
-        let mut at = 0;
-        while at < keyed.len() {
-            let key = keyed[at].0;
-            let same = keyed[at..].iter().take_while(|(k, _)| *k == key).count();
-            for chunk in keyed[at..at + same].chunks(WIDTH) {
-                // A short last group repeats its first job in the spare lanes (results unused).
-                let idx: [usize; WIDTH] =
-                    core::array::from_fn(|l| chunk.get(l).unwrap_or(&chunk[0]).1);
-                let res = run_group(sc, ls, jobs, idx, &powers, tol);
-                for (l, &(_, i)) in chunk.iter().enumerate() {
-                    out[i] = Some(res[l]);
-                }
-            }
-            at += same;
-        }
+        let g = Groups {
+            sc,
+            surface: ls,
+            jobs,
+            keyed: &keyed,
+            powers: &powers,
+            tol,
+        };
+        g.run_with(simd, &mut out);
     }
     out.into_iter()
         .zip(jobs)
@@ -300,7 +330,84 @@ pub const WIDTH: usize = 4;
 /// browser build 2, one wasm `v128`, which keeps a lane group in the engine's locals).
 #[cfg(target_arch = "wasm32")]
 pub const WIDTH: usize = 2;
-type L = Lanes<WIDTH>;
+/// Jobs stepped together with [`Simd::Avx`].
+pub const AVX_WIDTH: usize = 16;
+
+/// The lane jobs of one [`run_jobs`] call, sorted by rule and clipping mode, and what their
+/// groups share.
+struct Groups<'a> {
+    sc: &'a Scenario,
+    surface: LaneSurface<'a>,
+    jobs: &'a [RunSpec],
+    keyed: &'a [((usize, u8), usize)],
+    powers: &'a Powers,
+    tol: Option<f64>,
+}
+
+impl Groups<'_> {
+    /// Every group of `W` jobs of one key through [`run_group`], outcomes into `out`.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn run<const W: usize>(&self, out: &mut [Option<Outcome>]) {
+        let mut cache = PowCache::default();
+        let mut at = 0;
+        while at < self.keyed.len() {
+            let key = self.keyed[at].0;
+            let same = self.keyed[at..]
+                .iter()
+                .take_while(|(k, _)| *k == key)
+                .count();
+            for chunk in self.keyed[at..at + same].chunks(W) {
+                // A short last group repeats its first job in the spare lanes (results unused).
+                let idx: [usize; W] = core::array::from_fn(|l| chunk.get(l).unwrap_or(&chunk[0]).1);
+                let res = run_group(self, idx, &mut cache);
+                for (l, &(_, i)) in chunk.iter().enumerate() {
+                    out[i] = Some(res[l]);
+                }
+            }
+            at += same;
+        }
+    }
+
+    /// [`Groups::run`] with [`AVX_WIDTH`] lanes, compiled for AVX.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx")]
+    fn run_avx_inner(&self, out: &mut [Option<Outcome>]) {
+        self.run::<AVX_WIDTH>(out)
+    }
+
+    /// [`Groups::run`] with `simd`'s lane groups (the portable ones where the processor
+    /// lacks AVX).
+    #[allow(unsafe_code)]
+    fn run_with(&self, simd: Simd, out: &mut [Option<Outcome>]) {
+        #[cfg(target_arch = "x86_64")]
+        if simd == Simd::Avx && std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: `run_avx_inner` needs AVX, and this processor has it (checked above).
+            unsafe { self.run_avx_inner(out) };
+            return;
+        }
+        let _ = simd;
+        self.run::<WIDTH>(out)
+    }
+}
+
+/// The powers of β₁ and β₂ in lanes that the last group used, kept for the next group when
+/// its β's are the same (the groups of a map's row over the learning rate share them).
+struct PowCache<const W: usize> {
+    /// The β₁'s and β₂'s bits and the first `t` the table holds.
+    key: Option<([u64; W], [u64; W], u64)>,
+    /// `[β₁ᵗ, β₂ᵗ]` for `t = base …` up to [`POW_CHUNK`] steps on (and not past the last
+    /// step's `t + 1`).
+    table: Vec<[Lanes<W>; 2]>,
+}
+
+impl<const W: usize> Default for PowCache<W> {
+    fn default() -> Self {
+        PowCache {
+            key: None,
+            table: Vec::new(),
+        }
+    }
+}
 
 /// Whether `job` runs in lanes (on a named surface or an expression): a rule of [`in_lanes`],
 /// no gradient noise, no early stopping (which needs held-out data anyway).
@@ -326,20 +433,18 @@ enum LaneSurface<'a> {
 }
 
 impl LaneSurface<'_> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn eval<D: Num>(self, x: D, y: D) -> D {
         match self {
-            // Inlined in the browser build: 1.3–1.8× faster there; natively it made no gain.
-            #[cfg(target_arch = "wasm32")]
+            // Inlined: 1.3–1.8× faster in the browser build, and the AVX groups natively
+            // (a surface compiled apart would not use AVX).
             LaneSurface::Named(n) => n.eval_inlined(x, y),
-            #[cfg(not(target_arch = "wasm32"))]
-            LaneSurface::Named(n) => n.eval(x, y),
             LaneSurface::Expr(e) => e.eval(x, y),
         }
     }
     /// `∇L` in every lane, as `Surface::grad` computes it.
-    #[inline(always)]
-    fn grad(self, p: Pair<L>) -> Pair<L> {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn grad<Ln: Lane>(self, p: Pair<Ln>) -> Pair<Ln> {
         let (x, y) = Grad::vars(p.x, p.y);
         let r = self.eval(x, y);
         Pair::new(r.eps1, r.eps2)
@@ -392,26 +497,40 @@ impl Powers {
     }
 }
 
+/// A step whose new point lies within this distance of the origin (and whose numbers are
+/// finite) is within [`MAX_NORM`] without taking the square root: `QUIET_NORM2 = 0.99² ·
+/// MAX_NORM²` leaves room for every rounding.
+const QUIET_NORM2: f64 = 0.98e24;
+
+/// How many steps' powers [`run_group`] keeps in lanes at once.
+const POW_CHUNK: u64 = 256;
+
 /// `f(l)` in lane `l`.
 #[inline(always)]
-fn lanes(f: impl Fn(usize) -> f64) -> L {
+fn lanes<const W: usize>(f: impl Fn(usize) -> f64) -> Lanes<W> {
     Lanes(core::array::from_fn(f))
 }
 
-/// One group of [`WIDTH`] jobs (`idx`, all of one rule and clipping mode), stepped together
+// `run`, `run_group` and the surface are inlined into `Groups::run_avx_inner` in optimized
+// builds only (there they must be, to be compiled for AVX); inlined without optimization the
+// AVX groups' frame (1.5 MB) would overflow a test thread's stack.
+
+/// One group of `W` jobs (`idx`, all of one rule and clipping mode), stepped together
 /// through the formulas `RunState::step` uses: the same gradient, clipping, L2, schedule,
 /// rule, divergence test, stopping rules and counts, lane by lane.
-fn run_group(
-    sc: &Scenario,
-    surface: LaneSurface,
-    jobs: &[RunSpec],
-    idx: [usize; WIDTH],
-    powers: &Powers,
-    tol: Option<f64>,
-) -> [Outcome; WIDTH] {
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn run_group<const W: usize>(g: &Groups, idx: [usize; W], cache: &mut PowCache<W>) -> [Outcome; W] {
+    let Groups {
+        sc,
+        surface,
+        jobs,
+        powers,
+        tol,
+        ..
+    } = *g;
     let spec = |l: usize| &jobs[idx[l]];
     let kind = spec(0).optimizer.name;
-    let hyper: [_; WIDTH] = core::array::from_fn(|l| spec(l).optimizer.resolve());
+    let hyper: [_; W] = core::array::from_fn(|l| spec(l).optimizer.resolve());
     let h = LaneHyper {
         momentum: lanes(|l| hyper[l][Param::Momentum]),
         beta1: lanes(|l| hyper[l][Param::Beta1]),
@@ -420,8 +539,8 @@ fn run_group(
         rho: lanes(|l| hyper[l][Param::Rho]),
         weight_decay: lanes(|l| hyper[l][Param::WeightDecay]),
     };
-    let base_lr: [f64; WIDTH] = core::array::from_fn(|l| spec(l).optimizer.base_lr());
-    let schedules: [Schedule; WIDTH] =
+    let base_lr: [f64; W] = core::array::from_fn(|l| spec(l).optimizer.base_lr());
+    let schedules: [Schedule; W] =
         core::array::from_fn(|l| spec(l).schedule.clone().unwrap_or_default());
     let constant = schedules.iter().all(|s| *s == Schedule::default());
     let by_norm = matches!(spec(0).clip, Some(Clip::Norm(_)));
@@ -432,17 +551,17 @@ fn run_group(
         })
     });
     let l2 = lanes(|l| spec(l).l2.unwrap_or(0.0));
-    let with_l2: [bool; WIDTH] = core::array::from_fn(|l| l2.0[l] != 0.0);
+    let with_l2: [bool; W] = core::array::from_fn(|l| l2.0[l] != 0.0);
     let any_l2 = with_l2.iter().any(|&b| b);
     let stop: Stop = sc.stop.unwrap_or_default();
 
     // θ₀, L(θ₀) and the stopping rules at θ₀, as `RunState::with_stop`. A lane's counts
     // follow from its iterations: one gradient per iteration attempted, one value at θ₀ and
     // one per iteration that got as far as its new point's loss.
-    let start: [Vec2; WIDTH] = core::array::from_fn(|l| spec(l).start.unwrap_or(sc.start));
+    let start: [Vec2; W] = core::array::from_fn(|l| spec(l).start.unwrap_or(sc.start));
     let mut theta = Pair::new(lanes(|l| start[l].x), lanes(|l| start[l].y));
-    let mut loss: L = surface.eval(theta.x, theta.y);
-    let mut out: [Outcome; WIDTH] = core::array::from_fn(|l| Outcome {
+    let mut loss: Lanes<W> = surface.eval(theta.x, theta.y);
+    let mut out: [Outcome; W] = core::array::from_fn(|l| Outcome {
         end: start[l],
         loss: loss.0[l],
         iterations: 0,
@@ -451,7 +570,7 @@ fn run_group(
         stopped_at: None,
         reached: tol.filter(|&t| loss.0[l] <= t).map(|_| (0, 0)),
     });
-    let mut active = [true; WIDTH];
+    let mut active = [true; W];
     // Ends lane `l` after `iterations`, at `theta` with `loss`; `values` extra evaluations.
     let finish = |o: &mut Outcome, iterations: u64, p: Vec2, loss: f64, grads: u64, values: u64| {
         o.end = p;
@@ -463,10 +582,10 @@ fn run_group(
             hessian: 0,
         };
     };
-    let at = |p: Pair<L>, l: usize| Vec2::new(p.x.0[l], p.y.0[l]);
+    let at = |p: Pair<Lanes<W>>, l: usize| Vec2::new(p.x.0[l], p.y.0[l]);
     if let Some(gt) = stop.grad_tol {
         let n = surface.grad(theta).norm();
-        for l in 0..WIDTH {
+        for l in 0..W {
             if n.0[l] < gt {
                 out[l].stopped_at = Some(0);
                 finish(&mut out[l], 0, start[l], loss.0[l], 0, 0);
@@ -474,10 +593,50 @@ fn run_group(
             }
         }
     }
-    let mut reached: [bool; WIDTH] = core::array::from_fn(|l| out[l].reached.is_some());
-    let tables: [[Option<&[f64]>; 2]; WIDTH] =
-        core::array::from_fn(|l| [powers.slice(h.beta1.0[l]), powers.slice(h.beta2.0[l])]);
-    let zero = Pair::new(L::splat(0.0), L::splat(0.0));
+    let mut reached: [bool; W] = core::array::from_fn(|l| out[l].reached.is_some());
+    // Per lane the loss at or below which the step is not usual: the tolerance while the lane
+    // is active and has not reached it, else −∞ (NaN losses are told by `fine`).
+    let watch_of = |active: &[bool; W], reached: &[bool; W]| {
+        lanes(|l| match tol {
+            Some(t) if active[l] && !reached[l] => t,
+            _ => f64::NEG_INFINITY,
+        })
+    };
+    let mut watch = watch_of(&active, &reached);
+    // `β₁ᵗ` and `β₂ᵗ` in lanes (`cache`), refilled as `t` moves on: a step reads its powers
+    // as vectors.
+    let adam_family = matches!(
+        kind,
+        OptKind::Adam | OptKind::Adamw | OptKind::Amsgrad | OptKind::Nadam
+    );
+    let betas = (h.beta1.0.map(f64::to_bits), h.beta2.0.map(f64::to_bits));
+    let fill = |cache: &mut PowCache<W>, base: u64| {
+        if cache.key == Some((betas.0, betas.1, base)) {
+            return;
+        }
+        let tables: [[Option<&[f64]>; 2]; W] =
+            core::array::from_fn(|l| [powers.slice(h.beta1.0[l]), powers.slice(h.beta2.0[l])]);
+        let last = (base + POW_CHUNK).min(sc.steps.saturating_add(1));
+        cache.table.clear();
+        cache.table.extend((base..=last).map(|t| {
+            let one = |which: usize, b: &Lanes<W>| {
+                lanes(
+                    |l| match tables[l][which].and_then(|tab| tab.get(t as usize)) {
+                        Some(&p) => p,
+                        None => libm::pow(b.0[l], t as f64),
+                    },
+                )
+            };
+            [one(0, &h.beta1), one(1, &h.beta2)]
+        }));
+        cache.key = Some((betas.0, betas.1, base));
+    };
+    let mut base = 1;
+    if adam_family {
+        fill(cache, base);
+    }
+    let pw = &mut *cache;
+    let zero = Pair::new(Lanes::<W>::splat(0.0), Lanes::<W>::splat(0.0));
     let (mut m, mut v, mut aux) = (zero, zero, zero);
     let mut k = 0;
     while k < sc.steps && active.iter().any(|&a| a) {
@@ -490,8 +649,8 @@ fn run_group(
         if any_l2 {
             let with = l2_lanes(g, l2, gp);
             g = Pair::new(
-                L::select(with_l2, with.x, g.x),
-                L::select(with_l2, with.y, g.y),
+                Lanes::<W>::select(with_l2, with.x, g.x),
+                Lanes::<W>::select(with_l2, with.y, g.y),
             );
         }
         let eta = if constant {
@@ -500,43 +659,50 @@ fn run_group(
             lanes(|l| schedules[l].rate(base_lr[l], k))
         };
         let t = k + 1;
-        let pow = |which: usize, b: &L, t: u64| {
-            lanes(|l| match tables[l][which] {
-                Some(tab) => tab[t as usize],
-                None => libm::pow(b.0[l], t as f64),
-            })
-        };
+        if adam_family && t + 1 > base + POW_CHUNK {
+            base = t;
+            fill(pw, base);
+        }
+        let i = (t - base) as usize;
         let step = lane_step(
             kind,
             &h,
             [&mut m, &mut v, &mut aux],
             |p| match p {
-                Power::Beta1 => pow(0, &h.beta1, t),
-                Power::Beta2 => pow(1, &h.beta2, t),
-                Power::Beta1Next => pow(0, &h.beta1, t + 1),
+                Power::Beta1 => pw.table[i][0],
+                Power::Beta2 => pw.table[i][1],
+                Power::Beta1Next => pw.table[i + 1][0],
             },
             theta,
             g,
             eta,
         );
         let next = step.next;
-        let norm = next.norm();
-        let new_loss: L = surface.eval(next.x, next.y);
-        // The usual step: every active lane moves on, none reaches the tolerance, no rule.
-        let grad_ok: [bool; WIDTH] =
-            core::array::from_fn(|l| raw.x.0[l].is_finite() && raw.y.0[l].is_finite());
-        let point_ok: [bool; WIDTH] = core::array::from_fn(|l| {
-            next.x.0[l].is_finite() && next.y.0[l].is_finite() && norm.0[l] <= MAX_NORM
-        });
-        let ok: [bool; WIDTH] =
-            core::array::from_fn(|l| grad_ok[l] && point_ok[l] && new_loss.0[l].is_finite());
+        let new_loss: Lanes<W> = surface.eval(next.x, next.y);
+        // The usual step: every active lane moves on, none reaches the tolerance, no rule;
+        // told by a few lane operations. `x · 0` is 0 for a finite `x` and NaN otherwise, so
+        // `fine` is below `QUIET_NORM²` exactly when the gradient, the new point and its loss
+        // are finite and the point lies well within `MAX_NORM` (`√fine < MAX_NORM`); a lane
+        // past `watch` reaches the tolerance.
+        let zero_l = Lanes::<W>::splat(0.0);
+        let squares = next.x * next.x + next.y * next.y;
+        let fine = (raw.x * zero_l + raw.y * zero_l) + (new_loss * zero_l + squares);
+        let fine = Lanes::<W>::select(active, fine, zero_l);
+        let above = Lanes::<W>::select(active, new_loss, Lanes::<W>::splat(f64::INFINITY));
         let quiet = stop.is_empty()
-            && (0..WIDTH).all(|l| {
-                !active[l] || (ok[l] && (reached[l] || !tol.is_some_and(|t| new_loss.0[l] <= t)))
-            });
+            && fine.lt(Lanes::<W>::splat(QUIET_NORM2)).iter().all(|&b| b)
+            && above.gt(watch).iter().all(|&b| b);
         if !quiet {
+            let norm = squares.sqrt();
+            let grad_ok: [bool; W] =
+                core::array::from_fn(|l| raw.x.0[l].is_finite() && raw.y.0[l].is_finite());
+            let point_ok: [bool; W] = core::array::from_fn(|l| {
+                next.x.0[l].is_finite() && next.y.0[l].is_finite() && norm.0[l] <= MAX_NORM
+            });
+            let ok: [bool; W] =
+                core::array::from_fn(|l| grad_ok[l] && point_ok[l] && new_loss.0[l].is_finite());
             let grad_norm = stop.grad_tol.map(|_| surface.grad(next).norm());
-            for l in 0..WIDTH {
+            for l in 0..W {
                 if !active[l] {
                     continue;
                 }
@@ -561,12 +727,13 @@ fn run_group(
                     active[l] = false;
                 }
             }
+            watch = watch_of(&active, &reached);
         }
         theta = next;
         loss = new_loss;
         k = t;
     }
-    for l in 0..WIDTH {
+    for l in 0..W {
         if active[l] {
             finish(&mut out[l], k, at(theta, l), loss.0[l], k, k);
         }

@@ -364,12 +364,19 @@ pub fn lane_step<L: Lane>(
     g: Pair<L>,
     eta: L,
 ) -> LaneStep<L> {
-    let one = L::splat(1.0);
-    let sq = |p: Pair<L>| p.zip(p, |a, b| a * b);
-    let adam_moments = |m: &mut Pair<L>, v: &mut Pair<L>| {
+    // The helpers are functions, not closures, so that they are always inlined: an outlined
+    // closure is compiled for the baseline instructions, not for the AVX lane groups.
+    #[inline(always)]
+    fn sq<L: Lane>(p: Pair<L>) -> Pair<L> {
+        p.zip(p, |a, b| a * b)
+    }
+    #[inline(always)]
+    fn adam_moments<L: Lane>(h: &LaneHyper<L>, g: Pair<L>, m: &mut Pair<L>, v: &mut Pair<L>) {
+        let one = L::splat(1.0);
         *m = m.scale(h.beta1) + g.scale(one - h.beta1);
         *v = v.scale(h.beta2) + sq(g).scale(one - h.beta2);
-    };
+    }
+    let one = L::splat(1.0);
     // η · a / (√b + ε), coordinate by coordinate.
     let scaled = |a: Pair<L>, b: Pair<L>| a.zip(b, |a, b| eta * (a / (b.sqrt() + h.eps)));
     let plain = |next| LaneStep {
@@ -396,7 +403,7 @@ pub fn lane_step<L: Lane>(
             by(scaled(g, *v))
         }
         OptKind::Adam | OptKind::Adamw => {
-            adam_moments(m, v);
+            adam_moments(h, g, m, v);
             let (c1, c2) = (one - pow(Power::Beta1), one - pow(Power::Beta2));
             let mh = m.map(|m| m / c1);
             let vh = v.map(|v| v / c2);
@@ -412,7 +419,7 @@ pub fn lane_step<L: Lane>(
             }
         }
         OptKind::Amsgrad => {
-            adam_moments(m, v);
+            adam_moments(h, g, m, v);
             *aux = aux.zip(*v, L::max);
             let (c1, c2) = (one - pow(Power::Beta1), one - pow(Power::Beta2));
             let mh = m.map(|m| m / c1);
@@ -420,7 +427,7 @@ pub fn lane_step<L: Lane>(
             by(mh.zip(den, |a, b| a / b).scale(eta))
         }
         OptKind::Nadam => {
-            adam_moments(m, v);
+            adam_moments(h, g, m, v);
             let c2 = one - pow(Power::Beta2);
             let vh = v.map(|v| v / c2);
             let a = one - pow(Power::Beta1Next);
