@@ -266,6 +266,20 @@ impl RunState {
         }
     }
 
+    /// Makes room for `n` more iterations' records (a caller about to step `n` times: the
+    /// records then grow once instead of doubling their way there, each time copied in the
+    /// browser build's memory). [`RunState::step`] gives back what a run that ends early
+    /// does not use.
+    pub fn reserve(&mut self, n: u64) {
+        let n = usize::try_from(n).unwrap_or(0).min(1 << 20);
+        let t = &mut self.trace;
+        t.path.reserve(n);
+        t.loss.reserve(n);
+        t.lr.reserve(n);
+        t.grad_norm.reserve(n);
+        self.evals_at.reserve(n);
+    }
+
     /// One iteration; false if the run has diverged or stopped (now or before).
     pub fn step(&mut self, surface: &Surface) -> bool {
         if self.finished() {
@@ -322,14 +336,28 @@ impl RunState {
                     return true;
                 }
                 self.check_stop(surface);
+                if self.stopped() {
+                    self.trim();
+                }
                 !self.stopped()
             }
             Err(f) => {
                 self.trace.diverged_at = Some(k);
                 self.failure = Some(f);
+                self.trim();
                 false
             }
         }
+    }
+
+    /// Gives back the room [`RunState::reserve`] made that a run which has ended will not use.
+    fn trim(&mut self) {
+        let t = &mut self.trace;
+        t.path.shrink_to_fit();
+        t.loss.shrink_to_fit();
+        t.lr.shrink_to_fit();
+        t.grad_norm.shrink_to_fit();
+        self.evals_at.shrink_to_fit();
     }
 }
 
@@ -399,6 +427,9 @@ impl Session {
     pub fn step(&mut self, n: u64) {
         for r in &mut self.runs {
             let todo = n.min(self.steps.saturating_sub(r.iterations()));
+            if !r.finished() {
+                r.reserve(todo);
+            }
             for _ in 0..todo {
                 if !r.step(&self.surface) {
                     break;
@@ -428,6 +459,9 @@ impl Session {
     pub fn step_run(&mut self, i: usize, n: u64) {
         if let Some(r) = self.runs.get_mut(i) {
             let todo = n.min(self.steps).saturating_sub(r.iterations());
+            if todo > 1 && !r.finished() {
+                r.reserve(todo);
+            }
             for _ in 0..todo {
                 if !r.step(&self.surface) {
                     break;
