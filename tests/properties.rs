@@ -13,6 +13,7 @@
 
 use optimizer_playground::optim::{Valid, OPTIMIZERS};
 use optimizer_playground::render::chart::{self, ChartStyle, Look, Series};
+use optimizer_playground::render::colormap::Lut;
 use optimizer_playground::render::map::{self, MapBase, MapStyle, RunMark};
 use optimizer_playground::render::null::NullBackend;
 use optimizer_playground::render::view::Viewport;
@@ -675,6 +676,36 @@ fn chart_style(
 
 proptest! {
     #![proptest_config(props(96))]
+
+    /// The colour map's pixels are each value's colour on the field's scale (on a log scale
+    /// they are found by comparing with the values where the colour steps, not by taking
+    /// logarithms: the same colours, also for values at and next to those steps).
+    #[test]
+    fn colour_map_pixels_are_the_values_colours(
+        field in field(),
+        at_cuts in prop::collection::vec((1u32..256, -3i64..4), 0..40),
+    ) {
+        let mut f = field;
+        // Values on and a few units in the last place around the colour steps.
+        let n = f.values.len();
+        for (i, &(k, ulps)) in at_cuts.iter().enumerate() {
+            let c = f.denormalize((f64::from(k) - 0.5) / 255.0);
+            if c.is_finite() {
+                f.values[i % n] = f64::from_bits((c.to_bits() as i64 + ulps) as u64);
+            }
+        }
+        let lut = Lut::viridis();
+        let want: Vec<u8> = f
+            .values
+            .iter()
+            .flat_map(|&v| {
+                let t = f.normalize(v);
+                let [r, g, b] = lut.at(t);
+                [r, g, b, if t.is_nan() { 0 } else { 255 }]
+            })
+            .collect();
+        prop_assert_eq!(f.rgba(), want);
+    }
 
     /// Any finite series and any field draw and return: the charts as the page and the command
     /// line draw them (markers on points of their series, the cursor at one of their x, an

@@ -44,10 +44,19 @@ impl Lut {
     /// The colour for `t` in [0, 1] (clamped; NaN gives grey).
     #[inline]
     pub fn at(&self, t: f64) -> [u8; 3] {
+        match Lut::index(t) {
+            Some(i) => self.0[i],
+            None => [128, 128, 128],
+        }
+    }
+
+    /// The table's entry for `t` in [0, 1] (clamped), `None` for NaN.
+    #[inline]
+    pub fn index(t: f64) -> Option<usize> {
         if t.is_nan() {
-            return [128, 128, 128];
+            return None;
         }
         let i = (t.clamp(0.0, 1.0) * 255.0 + 0.5) as usize;
-        self.0[i.min(255)]
+        Some(i.min(255))
     }
 }

@@ -192,6 +192,14 @@ pub struct RunMark<'a> {
 /// on lays it out (the page's canvas: `measureText`), or `None` where it cannot say.
 pub type Measure = fn(&str, f64) -> Option<f64>;
 
+/// Strokes many polylines (in pixels of the whole surface drawn on) in one colour and width
+/// at once, where that surface can do it faster than path by path (the page's canvas: one
+/// path, one stroke, instead of a path, a colour and a stroke each); `false` when it cannot,
+/// and they are drawn one by one.
+/// Their points are relative to the drawing area, whose top left corner is at `offset`.
+pub type Polylines =
+    fn(&[Vec<(i32, i32)>], (i32, i32), plotters_backend::BackendColor, u32) -> bool;
+
 /// Sizes that scale with the device pixel ratio.
 #[derive(Clone, Copy, Debug)]
 pub struct MapStyle {
@@ -201,6 +209,8 @@ pub struct MapStyle {
     pub background: Option<RGBColor>,
     /// How text is measured; `None`: by the drawing backend (natively the embedded font).
     pub measure: Option<Measure>,
+    /// How the contour lines are stroked together; `None`: path by path through the backend.
+    pub polylines: Option<Polylines>,
 }
 
 impl MapStyle {
@@ -209,6 +219,7 @@ impl MapStyle {
             scale,
             background: Some(BACKGROUND),
             measure: None,
+            polylines: None,
         }
     }
     fn px(&self, v: f64) -> u32 {
@@ -262,15 +273,32 @@ pub fn draw_base<DB: DrawingBackend>(
     }
     let plot = vp.plot();
     paint(plot)?;
-    // Contour lines.
+    // Contour lines: every piece within the plot, then all of them at once where the surface
+    // can (see `Polylines`), else one by one.
     let line = WHITE.mix(0.38).stroke_width(style.px(0.8));
-    for level in &base.contours {
-        for poly in level {
-            let px: Vec<(f64, f64)> = poly
-                .iter()
-                .map(|&(x, y)| vp.to_px(Vec2::new(x, y)))
-                .collect();
-            stroke(root, &px, plot, line)?;
+    let mut pieces: Vec<Vec<(i32, i32)>> = Vec::new();
+    for poly in base.contours.iter().flatten() {
+        let px: Vec<(f64, f64)> = poly
+            .iter()
+            .map(|&(x, y)| vp.to_px(Vec2::new(x, y)))
+            .collect();
+        pieces.extend(
+            clip_polyline(&px, plot)
+                .into_iter()
+                .map(|piece| piece.into_iter().map(ipt).collect()),
+        );
+    }
+    let together = style.polylines.is_some_and(|f| {
+        f(
+            &pieces,
+            root.get_base_pixel(),
+            line.color.to_backend_color(),
+            line.stroke_width,
+        )
+    });
+    if !together {
+        for p in pieces {
+            root.draw(&PathElement::new(p, line)).map_err(err)?;
         }
     }
     // Known minima.

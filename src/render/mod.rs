@@ -136,13 +136,37 @@ impl Field {
     pub fn rgba(&self) -> Vec<u8> {
         let lut = Lut::viridis();
         let mut out = Vec::with_capacity(self.values.len() * 4);
+        let cuts = self.log.then(|| self.lut_cuts());
         for &v in &self.values {
-            let t = self.normalize(v);
-            let [r, g, b] = lut.at(t);
-            let a = if t.is_nan() { 0 } else { 255 };
-            out.extend_from_slice(&[r, g, b, a]);
+            let i = match &cuts {
+                Some(c) if v.is_finite() => c.index(v, |v| Lut::index(self.normalize(v))),
+                _ => Lut::index(self.normalize(v)),
+            };
+            let (rgb, a) = match i {
+                Some(i) => (lut.0[i], 255),
+                None => (lut.at(f64::NAN), 0),
+            };
+            out.extend_from_slice(&[rgb[0], rgb[1], rgb[2], a]);
         }
         out
+    }
+
+    /// The values where the colour table's index steps up, for a log scale: there a value's
+    /// colour is found by comparisons instead of a logarithm (5 ms a frame at 422 × 315 in the
+    /// page), with the same result.
+    fn lut_cuts(&self) -> LutCuts {
+        // Index k begins where t·255 + 0.5 reaches k, t = (k − 0.5)/255.
+        let cut: Vec<f64> = (1..256)
+            .map(|k| self.denormalize((k as f64 - 0.5) / 255.0))
+            .collect();
+        // How far a cut may be off: a few units in the last place of the value, or of
+        // `value − min + δ` (what the logarithm is taken of).
+        let d = self.delta();
+        let near = cut
+            .iter()
+            .map(|&c| 1e-9 * ((c - self.min).abs() + d) + 64.0 * f64::EPSILON * c.abs())
+            .collect();
+        LutCuts { cut, near }
     }
 
     /// About `n` contour levels: evenly spaced along the colour scale, so log-spaced in
@@ -183,6 +207,33 @@ impl Field {
                     .collect()
             })
             .collect()
+    }
+}
+
+/// Where a log scale's colour index steps up ([`Field::lut_cuts`]).
+struct LutCuts {
+    /// `cut[k − 1]`: about the least value of index `k` (`k` = 1 … 255).
+    cut: Vec<f64>,
+    /// How close to `cut[k − 1]` a value is computed exactly instead.
+    near: Vec<f64>,
+}
+
+impl LutCuts {
+    /// The index of finite `v`: the number of cuts at or below it, or `exact(v)` where `v` is
+    /// so close to a cut that the cut's own rounding could decide.
+    #[inline]
+    fn index(&self, v: f64, exact: impl Fn(f64) -> Option<usize>) -> Option<usize> {
+        let i = self.cut.partition_point(|&c| c <= v);
+        let close = |k: usize| {
+            self.cut
+                .get(k)
+                .is_some_and(|&c| (v - c).abs() <= self.near[k])
+        };
+        if close(i) || (i > 0 && close(i - 1)) {
+            exact(v)
+        } else {
+            Some(i)
+        }
     }
 }
 

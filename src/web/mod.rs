@@ -56,6 +56,51 @@ thread_local! {
     /// A canvas of its own for measuring labels (no layout of the page, unlike a measuring span).
     static MEASURE: Option<CanvasRenderingContext2d> =
         new_canvas(1, 1).ok().and_then(|c| ctx2d(&c).ok());
+    /// The canvas the map's base layer is being drawn on, for [`stroke_polylines`].
+    static LINES: std::cell::RefCell<Option<CanvasRenderingContext2d>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The contour lines in one path and one stroke on the canvas the base layer is drawn on
+/// (as plotters' canvas backend strokes one path: integer points, its colour and width).
+fn stroke_polylines(
+    pieces: &[Vec<(i32, i32)>],
+    (bx, by): (i32, i32),
+    color: plotters_backend::BackendColor,
+    width: u32,
+) -> bool {
+    LINES.with(|l| {
+        let l = l.borrow();
+        let Some(ctx) = l.as_ref() else {
+            return false;
+        };
+        if color.alpha == 0.0 {
+            return true;
+        }
+        ctx.begin_path();
+        for p in pieces {
+            let Some((&first, rest)) = p.split_first() else {
+                continue;
+            };
+            let at = |(x, y): (i32, i32)| (f64::from(x + bx), f64::from(y + by));
+            let (x, y) = at(first);
+            ctx.move_to(x, y);
+            // A point on the pixel of the one before adds nothing to the line.
+            let mut last = first;
+            for &q in rest {
+                if q != last {
+                    let (x, y) = at(q);
+                    ctx.line_to(x, y);
+                    last = q;
+                }
+            }
+        }
+        let (r, g, b) = color.rgb;
+        ctx.set_stroke_style_str(&format!("rgba({r},{g},{b},{})", color.alpha));
+        ctx.set_line_width(f64::from(width));
+        ctx.stroke();
+        true
+    })
 }
 
 /// The width of `text` at `size` pixels in the labels' font, as the canvases draw it.
@@ -700,9 +745,14 @@ impl App {
                     .unwrap_or_else(|| "the colour map could not be drawn".into())
             })
         };
-        self.pg
-            .draw_map_base(&root, &style, &mut paint)
-            .map_err(js_err)
+        let style = MapStyle {
+            polylines: Some(stroke_polylines),
+            ..style
+        };
+        LINES.with(|l| *l.borrow_mut() = Some(ctx.clone()));
+        let drawn = self.pg.draw_map_base(&root, &style, &mut paint);
+        LINES.with(|l| *l.borrow_mut() = None);
+        drawn.map_err(js_err)
     }
 
     fn draw_overlay(&mut self) -> Result<(), JsValue> {
