@@ -1851,3 +1851,30 @@ fn milestones_name_divergence_and_loss_levels_once() {
     pg.set_enabled(0, false).unwrap();
     assert!(pg.milestones(0, 300).iter().all(|e| !e.1.starts_with("gd")));
 }
+
+/// `version` grows with every change of the scenario or the view and with nothing else (the
+/// page's watchers compare it instead of the scenario's text).
+#[test]
+fn the_version_counts_changes_of_the_scenario_and_the_view() {
+    let mut pg = Playground::new(named_scenario()).unwrap();
+    pg.set_canvas(800, 600, 1.0);
+    let v0 = pg.version();
+    pg.step(50);
+    pg.set_playing(true);
+    assert_eq!(pg.version(), v0, "stepping and playing change neither");
+    pg.set_hyper(0, "lr", 0.02).unwrap();
+    let v1 = pg.version();
+    assert!(v1 > v0, "a hyper-parameter edit");
+    assert!(pg.set_hyper(0, "lr", -1.0).is_err());
+    pg.edit(pg.scenario().clone()).unwrap();
+    assert_eq!(
+        pg.version(),
+        v1,
+        "a refused value and an edit to the same scenario"
+    );
+    pg.zoom((400.0, 300.0), 1.25);
+    let v2 = pg.version();
+    assert!(v2 > v1, "a zoom");
+    pg.pan(10.0, 0.0);
+    assert!(pg.version() > v2, "a pan");
+}

@@ -225,8 +225,13 @@ export function mapsUi({ app, el, showMessage, afterChange, buildRuns, optInfo }
   // Follow the scenario: recompute when what the map depends on changes (stale work is
   // dropped by the worker), move the mark when only the run's own values or start moved.
   let marked = '';
+  let seen = -1;
   setInterval(() => {
     if (kind === 'off') return;
+    // Nothing the map follows changed (the panel's own controls recompute when used).
+    const v = app.state_version();
+    if (v === seen) return;
+    seen = v;
     const r = sc().runs[run()];
     const names = r ? optInfo(r.optimizer.name).params.map((p) => p.name).join() : '';
     if (kind === 'hyper' && names !== params.dataset.names) { params.dataset.names = names; fillParams(); }

@@ -117,7 +117,11 @@ function fanKey() {
 }
 
 let lastText = '';
+let lastVersion = -1;
 function watchFan() {
+  const v = ctx.app.state_version();
+  if (v === lastVersion) return;
+  lastVersion = v;
   const text = ctx.app.scenario_json();
   if (text === lastText) return;
   lastText = text;

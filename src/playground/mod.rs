@@ -184,6 +184,8 @@ pub struct Playground {
     asked_aspect: Option<f64>,
     base: Option<MapBase>,
     redraw: Layers,
+    /// Counts the changes of the scenario and of the view ([`Playground::version`]).
+    version: u64,
     /// The iteration every run is to reach: runs behind it (restarted by an edit, or a frame
     /// that ran out of time) catch up in the next frames.
     target: u64,
@@ -231,6 +233,7 @@ impl Playground {
             asked_aspect: None,
             base: None,
             redraw: Layers::ALL,
+            version: 0,
             target: 0,
             clock: None,
             last_frame: 0,
@@ -333,10 +336,19 @@ impl Playground {
     }
 
     fn touch(&mut self, c: Change) {
+        if c == Change::View {
+            self.version += 1;
+        }
         self.redraw = self.redraw.union(c.redraws());
         if c == Change::Canvas {
             self.labels_fresh = true;
         }
+    }
+
+    /// A number that grows whenever the scenario or the view changes (and only then: not as
+    /// runs take iterations), so that a watcher compares a number instead of the scenario.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     // ------------------------------------------------------------ the one way a scenario changes
@@ -347,6 +359,9 @@ impl Playground {
     /// up to the iteration reached; runs added catch up too.
     fn apply(&mut self, new: Scenario) -> Result<(), String> {
         new.validate()?;
+        if new != self.scenario {
+            self.version += 1;
+        }
         let reached = self.iterations();
         let old = &self.scenario;
         let same_world = new.surface == old.surface

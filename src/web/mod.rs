@@ -223,6 +223,12 @@ impl App {
         self.pg.scenario().to_json()
     }
 
+    /// A number that grows whenever the scenario or the view changes, and only then: the
+    /// page's watchers compare it before reading the scenario.
+    pub fn state_version(&self) -> f64 {
+        self.pg.version() as f64
+    }
+
     /// Every run's trace as the command line prints it (`runs`), as JSON text.
     pub fn paths_json(&self) -> String {
         let t: Vec<&Trace> = self.pg.session().traces();
