@@ -1876,5 +1876,17 @@ fn the_version_counts_changes_of_the_scenario_and_the_view() {
     let v2 = pg.version();
     assert!(v2 > v1, "a zoom");
     pg.pan(10.0, 0.0);
-    assert!(pg.version() > v2, "a pan");
+    let v3 = pg.version();
+    assert!(v3 > v2, "a pan");
+    // Loading a scenario (the script API's `load`, a link) restarts without an edit.
+    let mut other = pg.scenario().clone();
+    other.start = Vec2::new(0.5, 0.5);
+    pg.load(other.clone()).unwrap();
+    let v4 = pg.version();
+    assert!(v4 > v3, "a loaded scenario");
+    other.surface = optimizer_playground::scenario::SurfaceSpec::named("himmelblau");
+    pg.load(other).unwrap();
+    assert!(pg.version() > v4, "a loaded scenario on another surface");
+    pg.set_surface("booth").unwrap();
+    assert!(pg.version() > v4 + 1, "another surface");
 }

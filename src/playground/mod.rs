@@ -472,6 +472,9 @@ impl Playground {
     fn restart(&mut self, new: Scenario) -> Result<(), String> {
         let session = Session::new(&new)?;
         let new_surface = new.surface != self.scenario.surface || new.data != self.scenario.data;
+        if new != self.scenario {
+            self.version += 1;
+        }
         self.session = session;
         self.scenario = new;
         self.cursor = None;
