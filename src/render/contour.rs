@@ -19,6 +19,10 @@ pub fn marching_squares(values: &[f64], nx: usize, ny: usize, levels: &[f64]) ->
     // ranks from its corners' least to their greatest. Most cells have four equal ranks and
     // cost four byte comparisons.
     let rank = ranks(&values[..nx * ny], levels);
+    // Per row of cells, a byte per cell that is 0 where its four ranks are equal (a simple
+    // loop the compiler turns into vector operations); the cells are then visited eight at a
+    // time, and a word of eight zero bytes is passed over with one comparison.
+    let mut mixed = vec![0u8; (nx - 1).next_multiple_of(8)];
     for j in 0..ny - 1 {
         let (r0, r1) = (
             &values[j * nx..(j + 1) * nx],
@@ -28,16 +32,29 @@ pub fn marching_squares(values: &[f64], nx: usize, ny: usize, levels: &[f64]) ->
             &rank[j * nx..(j + 1) * nx],
             &rank[(j + 1) * nx..(j + 2) * nx],
         );
-        for i in 0..nx - 1 {
-            let (ka, kb, kc, kd) = (k0[i], k0[i + 1], k1[i + 1], k1[i]);
-            let lo = ka.min(kb).min(kc).min(kd);
-            let hi = ka.max(kb).max(kc).max(kd);
-            if lo == hi || hi == SKIP {
-                continue;
-            }
-            let v = [r0[i], r0[i + 1], r1[i + 1], r1[i]];
-            for li in usize::from(lo)..usize::from(hi) {
-                cell(&mut out[li], i as f32, j as f32, v, levels[li]);
+        for (((m, a), b), (c, d)) in mixed
+            .iter_mut()
+            .zip(&k0[..nx - 1])
+            .zip(&k0[1..])
+            .zip(k1[..nx - 1].iter().zip(&k1[1..]))
+        {
+            *m = (a ^ b) | (a ^ c) | (c ^ d);
+        }
+        for (w, word) in mixed.chunks_exact(8).enumerate() {
+            let mut bits = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+            while bits != 0 {
+                let i = 8 * w + (bits.trailing_zeros() / 8) as usize;
+                bits &= !(0xff << (8 * (i - 8 * w)));
+                let (ka, kb, kc, kd) = (k0[i], k0[i + 1], k1[i + 1], k1[i]);
+                let lo = ka.min(kb).min(kc).min(kd);
+                let hi = ka.max(kb).max(kc).max(kd);
+                if hi == SKIP {
+                    continue;
+                }
+                let v = [r0[i], r0[i + 1], r1[i + 1], r1[i]];
+                for li in usize::from(lo)..usize::from(hi) {
+                    cell(&mut out[li], i as f32, j as f32, v, levels[li]);
+                }
             }
         }
     }
@@ -48,26 +65,45 @@ pub fn marching_squares(values: &[f64], nx: usize, ny: usize, levels: &[f64]) ->
 const SKIP: u8 = u8::MAX;
 
 /// For each value the number of levels at or below it, or [`SKIP`]: walked from the
-/// neighbour's rank, since neighbouring values are close.
+/// neighbour's rank, since neighbouring values are close. Eight values at a time are first
+/// tested against the band of the last rank (`levels[r − 1] ≤ v < levels[r]`, a few vector
+/// comparisons); only where one leaves it is each walked.
 fn ranks(values: &[f64], levels: &[f64]) -> Vec<u8> {
+    const CHUNK: usize = 8;
     let n = levels.len();
     let mut r = 0usize;
-    values
-        .iter()
-        .map(|&v| {
-            if !v.is_finite() {
-                return SKIP;
+    let mut out = vec![0u8; values.len()];
+    let walk = |v: f64, r: &mut usize| -> u8 {
+        if !v.is_finite() {
+            return SKIP;
+        }
+        while *r > 0 && levels[*r - 1] > v {
+            *r -= 1;
+        }
+        while *r < n && levels[*r] <= v {
+            *r += 1;
+        }
+        // Fewer than `SKIP` levels (checked by the caller).
+        *r as u8
+    };
+    let (whole, rest) = values.split_at(values.len() - values.len() % CHUNK);
+    for (vs, os) in whole.chunks_exact(CHUNK).zip(out.chunks_exact_mut(CHUNK)) {
+        // The band of rank r; `f64::MIN` and `∞` as its open ends keep ±∞ and NaN out of it.
+        let lo = if r > 0 { levels[r - 1] } else { f64::MIN };
+        let hi = if r < n { levels[r] } else { f64::INFINITY };
+        if vs.iter().fold(true, |all, &v| all & (v >= lo) & (v < hi)) {
+            os.fill(r as u8);
+        } else {
+            for (o, &v) in os.iter_mut().zip(vs) {
+                *o = walk(v, &mut r);
             }
-            while r > 0 && levels[r - 1] > v {
-                r -= 1;
-            }
-            while r < n && levels[r] <= v {
-                r += 1;
-            }
-            // Fewer than `SKIP` levels (checked by the caller).
-            r as u8
-        })
-        .collect()
+        }
+    }
+    let tail = whole.len();
+    for (o, &v) in out[tail..].iter_mut().zip(rest) {
+        *o = walk(v, &mut r);
+    }
+    out
 }
 
 /// [`marching_squares`] by searching the levels for every cell: for many levels or levels
@@ -149,7 +185,8 @@ pub fn stitch(segs: &[Segment], nx: usize, ny: usize) -> Vec<Vec<(f32, f32)>> {
     // The grid edge a point lies on: a horizontal edge where its row is whole (a grid point
     // counts as the horizontal edge to its right), else the vertical edge of its column.
     let edge = |p: (f32, f32)| -> u32 {
-        let (x, y) = (p.0.max(0.0) as usize, p.1.max(0.0) as usize);
+        // (`as` saturates: a negative coordinate is 0.)
+        let (x, y) = (p.0 as usize, p.1 as usize);
         let cell = y.min(ny.saturating_sub(1)) * nx + x.min(nx.saturating_sub(1));
         (2 * cell + usize::from(p.1.fract() != 0.0)) as u32
     };
@@ -164,27 +201,38 @@ pub fn stitch(segs: &[Segment], nx: usize, ny: usize) -> Vec<Vec<(f32, f32)>> {
         }
         h
     };
+    // Each end point is paired once with the end of another segment at the same point (the
+    // latest unpaired one on its edge); the lines are then walked through the pairs.
     let mut prev = vec![NONE; 2 * segs.len()];
-    for (e, pe) in prev.iter_mut().enumerate() {
-        let k = edge(segs[e / 2][e % 2]);
+    let mut pair = vec![NONE; 2 * segs.len()];
+    let at = |e: u32| segs[e as usize / 2][e as usize % 2];
+    for e in 0..2 * segs.len() as u32 {
+        let p = at(e);
+        let k = edge(p);
         let h = slot(&keys, k);
         keys[h] = k;
-        *pe = head[h];
-        head[h] = e as u32;
+        let mut o = head[h];
+        while o != NONE {
+            if pair[o as usize] == NONE && o / 2 != e / 2 && at(o) == p {
+                pair[o as usize] = e;
+                pair[e as usize] = o;
+                break;
+            }
+            o = prev[o as usize];
+        }
+        prev[e as usize] = head[h];
+        head[h] = e;
     }
     let mut used = vec![false; segs.len()];
-    // The unused segment continuing from point `p`, oriented to start there.
-    let next = |p: (f32, f32), used: &mut Vec<bool>| -> Option<(f32, f32)> {
-        let mut e = head[slot(&keys, edge(p))];
-        while e != NONE {
-            let (i, end) = (e as usize / 2, e as usize % 2);
-            if !used[i] && segs[i][end] == p {
-                used[i] = true;
-                return Some(segs[i][1 - end]);
-            }
-            e = prev[e as usize];
+    // The points reached from end `e` (of a used segment) onward, through unused segments.
+    let walk = |mut e: u32, used: &mut Vec<bool>, line: &mut Vec<(f32, f32)>| loop {
+        let o = pair[e as usize];
+        if o == NONE || used[o as usize / 2] {
+            break;
         }
-        None
+        used[o as usize / 2] = true;
+        e = o ^ 1;
+        line.push(at(e));
     };
     let mut out = Vec::new();
     for i in 0..segs.len() {
@@ -193,13 +241,9 @@ pub fn stitch(segs: &[Segment], nx: usize, ny: usize) -> Vec<Vec<(f32, f32)>> {
         }
         used[i] = true;
         let mut line = vec![segs[i][0], segs[i][1]];
-        while let Some(p) = next(*line.last().unwrap_or(&segs[i][1]), &mut used) {
-            line.push(p);
-        }
+        walk(2 * i as u32 + 1, &mut used, &mut line);
         let mut back = Vec::new();
-        while let Some(p) = next(*back.last().unwrap_or(&segs[i][0]), &mut used) {
-            back.push(p);
-        }
+        walk(2 * i as u32, &mut used, &mut back);
         if !back.is_empty() {
             back.reverse();
             back.extend_from_slice(&line);
@@ -217,6 +261,41 @@ mod tests {
     /// Skipping cells by the ranks of their corners draws exactly the segments of searching
     /// the levels in every cell: on ripples with values exactly at levels, plateaus, and
     /// corners that are NaN or infinite.
+    /// Each rank is the number of levels at or below the value (SKIP where it is not finite),
+    /// also in runs of eight inside one band, at the open ends of the levels (where ±∞ must not
+    /// pass as the band's members), with repeated levels, and in a tail shorter than eight.
+    #[test]
+    fn ranks_count_the_levels_at_or_below() {
+        let levels = [-1.0, 0.0, 0.0, 2.5, 7.0];
+        let (inf, nan) = (f64::INFINITY, f64::NAN);
+        // Runs of eight (the chunks), each run after one that leaves the walk in its band.
+        let runs: [[f64; 8]; 9] = [
+            [-5.0; 8],
+            [-3.0, -4.0, -2.0, -inf, -3.0, -3.0, -3.0, -3.0],
+            [-3.0, f64::MIN, -2.0, -2.0, nan, -2.0, -2.0, -2.0],
+            [100.0; 8],
+            [9.0, 9.0, inf, 9.0, f64::MAX, 9.0, 9.0, 9.0],
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            [0.0, -0.0, 2.5, -1.0, 7.0, 0.0, 2.5, 1.0],
+            [1.0, 2.0, 1.5, 2.4, 1.0, 2.0, 2.5, 1.0],
+            [-1.0, -0.5, -0.9, -1.0, -0.1, -0.2, -0.3, -0.4],
+        ];
+        let mut v: Vec<f64> = runs.iter().flatten().copied().collect();
+        v.extend((0..1003).map(|k| (k as f64 * 0.37).sin() * 8.0));
+        v.extend([-inf, 3.0, nan]);
+        let want: Vec<u8> = v
+            .iter()
+            .map(|&x| {
+                if x.is_finite() {
+                    levels.iter().filter(|&&l| l <= x).count() as u8
+                } else {
+                    SKIP
+                }
+            })
+            .collect();
+        assert_eq!(ranks(&v, &levels), want);
+    }
+
     #[test]
     fn ranks_draw_the_segments_of_the_search() {
         let (nx, ny) = (83, 61);
@@ -240,6 +319,19 @@ mod tests {
         assert!(fast.iter().all(|l| l.len() > 50), "every level is drawn");
     }
 
+    /// The lines hold as many steps as there are segments, and each segment is a step.
+    fn each_segment_once(segs: &[Segment], lines: &[Vec<(f32, f32)>]) {
+        let steps: usize = lines.iter().map(|l| l.len() - 1).sum();
+        assert_eq!(steps, segs.len(), "every segment exactly once");
+        for seg in segs {
+            assert!(lines.iter().any(|l| {
+                l.windows(2).any(|w| {
+                    (w[0] == seg[0] && w[1] == seg[1]) || (w[0] == seg[1] && w[1] == seg[0])
+                })
+            }));
+        }
+    }
+
     #[test]
     fn stitched_contours_cover_every_segment_once() {
         // A bowl: each level is one closed ring.
@@ -256,16 +348,25 @@ mod tests {
         for s in &segs {
             let lines = stitch(s, nx, ny);
             assert_eq!(lines.len(), 1, "one closed ring per level");
-            let l = &lines[0];
-            assert_eq!(l.len(), s.len() + 1);
-            assert_eq!(l.first(), l.last(), "closed");
-            // Every segment appears as a consecutive pair.
-            for seg in s {
-                assert!(l
-                    .windows(2)
-                    .any(|w| (w[0] == seg[0] && w[1] == seg[1])
-                        || (w[0] == seg[1] && w[1] == seg[0])));
-            }
+            assert_eq!(lines[0].first(), lines[0].last(), "closed");
+            each_segment_once(s, &lines);
+        }
+    }
+
+    /// Levels through grid points: lines pass through corners, where segments of no length
+    /// and several ends at one point meet; still every segment is drawn once.
+    #[test]
+    fn stitching_through_grid_points_keeps_every_segment_once() {
+        let (nx, ny) = (41, 31);
+        let v: Vec<f64> = (0..nx * ny)
+            .map(|k| ((k % nx) as f64 - 20.0).abs() + ((k / nx) as f64 - 15.0).abs())
+            .collect();
+        let levels = [1.0, 4.0, 9.0, 12.0];
+        for segs in marching_squares(&v, nx, ny, &levels) {
+            let lines = stitch(&segs, nx, ny);
+            each_segment_once(&segs, &lines);
+            assert_eq!(lines.len(), 1, "one closed line per level");
+            assert_eq!(lines[0].first(), lines[0].last());
         }
     }
 
@@ -281,14 +382,7 @@ mod tests {
         let levels = [-0.9, -0.4, 0.0, 0.3, 0.8];
         for segs in marching_squares(&v, nx, ny, &levels) {
             let lines = stitch(&segs, nx, ny);
-            let pairs: usize = lines.iter().map(|l| l.len() - 1).sum();
-            assert_eq!(pairs, segs.len(), "every segment exactly once");
-            for seg in &segs {
-                assert!(lines
-                    .iter()
-                    .any(|l| l.windows(2).any(|w| (w[0] == seg[0] && w[1] == seg[1])
-                        || (w[0] == seg[1] && w[1] == seg[0]))));
-            }
+            each_segment_once(&segs, &lines);
             assert!(lines.len() < segs.len() / 4, "joined into long lines");
         }
     }
