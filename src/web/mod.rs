@@ -157,6 +157,10 @@ struct Trails {
     line: HtmlCanvasElement,
     /// Per run: how many points are drawn and the pixel where the drawn part ends.
     drawn: Vec<(usize, (f64, f64))>,
+    /// Whether the drawn trails no longer fit the view (a pan, a zoom, another scenario):
+    /// the layers are cleared and drawn again. (Kept, not made anew: two new canvases the
+    /// map's size cost 4–5 ms a zoom in the page, where clearing them costs little.)
+    stale: bool,
 }
 
 /// The page's handle: the playground and its canvases.
@@ -707,8 +711,12 @@ impl App {
                 todo = todo.union(self.pg.take_redraw());
             }
         }
-        if todo.contains(Layers::TRAILS) {
-            self.trails = None;
+        if let Some(t) = self
+            .trails
+            .as_mut()
+            .filter(|_| todo.contains(Layers::TRAILS))
+        {
+            t.stale = true;
         }
         if todo.contains(Layers::MARKS) || todo.contains(Layers::TRAILS) {
             self.draw_overlay()?;
@@ -771,6 +779,7 @@ impl App {
                     halo: new_canvas(w, h)?,
                     line: new_canvas(w, h)?,
                     drawn: Vec::new(),
+                    stale: false,
                 };
                 for c in [&t.halo, &t.line] {
                     let ctx = ctx2d(c)?;
@@ -781,11 +790,12 @@ impl App {
             }
         };
         let n_runs = self.pg.scenario().runs.len();
-        if trails.drawn.len() != n_runs {
+        if trails.stale || trails.drawn.len() != n_runs {
             for c in [&trails.halo, &trails.line] {
                 ctx2d(c)?.clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
             }
             trails.drawn = vec![(0, (0.0, 0.0)); n_runs];
+            trails.stale = false;
         }
         let (halo, line) = (area(&trails.halo)?, area(&trails.line)?);
         let vp = *self.pg.viewport();
