@@ -436,10 +436,18 @@ export function start(api) {
   // an embed keeps its address (the author's) and moves its "open in the playground" link.
   let last = liveAddress();
   let seen = location.href;
+  // What the address is made of, as numbers and short strings: the engine's count of changes
+  // to the scenario and the view, the step shown, the axis and the lesson. The address itself
+  // (the scenario as JSON, encoded) is written out only when one of them moved.
+  const inputs = () => [ctx.app.state_version(), ctx.app.cursor(), ctx.app.x_axis(), lesson, document.getElementById('lesson-panel')?.hidden];
+  let made = inputs();
   setInterval(() => {
     // An address changed elsewhere (typed, a link, a lesson) goes first: its hashchange
     // loads it before this writes again.
-    if (location.href !== seen) { seen = location.href; return; }
+    if (location.href !== seen) { seen = location.href; made = null; return; }
+    const from = inputs();
+    if (made && from.every((v, i) => v === made[i])) return;
+    made = from;
     const now = liveAddress();
     if (now === last) return;
     last = now;
