@@ -1801,14 +1801,29 @@ fn added_runs_get_a_rate_that_does_not_blow_up_there() {
     }
     // The default scene's RAdam and SGD-HD were lowered.
     let mut pg = Playground::new(Playground::default_scenario()).unwrap();
+    let mut last = 0;
     for k in ["radam", "sgd_hd"] {
-        let i = pg.add_run(k).unwrap();
-        let lr = pg.scenario().runs[i].optimizer.value("lr").unwrap();
+        last = pg.add_run(k).unwrap();
+        let lr = pg.scenario().runs[last].optimizer.value("lr").unwrap();
         assert!(
             lr < playground::default_lr(OptKind::from_name(k).unwrap()),
             "{k}: {lr}"
         );
     }
+    // SGD-HD's hyper rate went down with the square of its rate: by a hundred for each ten.
+    let o = &pg.scenario().runs[last].optimizer;
+    let tens = (playground::default_lr(OptKind::SgdHd) / o.value("lr").unwrap())
+        .log10()
+        .round();
+    let hyper = OptimizerConfig::new(OptKind::SgdHd)
+        .value("hyper_lr")
+        .unwrap();
+    assert!(tens >= 1.0);
+    let want = hyper * 0.01f64.powi(tens as i32);
+    assert!(
+        (o.value("hyper_lr").unwrap() / want - 1.0).abs() < 1e-9,
+        "{o:?}"
+    );
 }
 
 /// The narration says when a run diverges and when it first reaches each loss level, once,

@@ -129,6 +129,11 @@ pub struct HyperSpec {
     pub meaning: &'static str,
     /// The values accepted (serialized in words, e.g. `in [0, 1)`).
     pub valid: Valid,
+    /// What the value is multiplied by where the page tames a run by dividing its learning
+    /// rate by ten (`Playground::tame`): 1 for most; a rate that acts on a product of two
+    /// gradients (hypergradient descent's) by a hundred.
+    #[serde(skip)]
+    pub tame: f64,
 }
 
 impl HyperSpec {
@@ -152,6 +157,7 @@ impl HyperSpec {
             symbol,
             meaning: doc(meaning),
             valid,
+            tame: 1.0,
         }
     }
     const fn with_default(self, default: f64) -> Self {
@@ -170,6 +176,9 @@ impl HyperSpec {
     }
     const fn with_label(self, label: &'static str) -> Self {
         HyperSpec { label, ..self }
+    }
+    const fn with_tame(self, tame: f64) -> Self {
+        HyperSpec { tame, ..self }
     }
     const fn with_meaning(self, meaning: &'static str) -> Self {
         HyperSpec {
@@ -274,7 +283,9 @@ impl Param {
             )
             .with_default(1e-4)
             .with_slider(1e-8, 1e-2, LOG)
-            .with_label("hyper rate βₕ"),
+            .with_label("hyper rate βₕ")
+            // It acts on ∇L·∇L, so it shrinks with the square of the rate.
+            .with_tame(0.01),
             Param::Damping => HyperSpec::new(
                 self,
                 "damping",

@@ -643,8 +643,9 @@ impl Playground {
     /// `spec` with a learning rate that does not blow up on this surface from this start: the
     /// run is tried for up to [`Playground::PROBE_STEPS`] iterations, and while it diverges or
     /// its loss grows a thousandfold, its rate (or, for lookahead, its inner optimizer's) is
-    /// divided by ten (a hypergradient rate by a hundred), at most ten times. Optimizers without
-    /// a rate are left as they are.
+    /// divided by ten (and values declared to shrink with it by their factor,
+    /// [`crate::optim::config::HyperSpec::tame`]: a hypergradient rate by a hundred), at most
+    /// ten times. Optimizers without a rate are left as they are.
     pub fn tame(&self, mut spec: RunSpec) -> RunSpec {
         fn lr_of(o: &mut OptimizerConfig) -> Option<&mut OptimizerConfig> {
             if o.name == OptKind::Lookahead {
@@ -674,9 +675,11 @@ impl Playground {
             };
             let lr = o.value("lr").unwrap_or(1.0) / 10.0;
             o.set("lr", lr);
-            // A hypergradient's rate acts on ∇L·∇L, so it shrinks with the square.
-            if let Some(h) = o.value("hyper_lr") {
-                o.set("hyper_lr", h / 100.0);
+            // Values declared to shrink with the rate (`HyperSpec::tame`).
+            for h in o.name.info().params.iter().filter(|h| h.tame != 1.0) {
+                if let Some(v) = o.value(h.name) {
+                    o.set(h.name, v * h.tame);
+                }
             }
         }
         spec
