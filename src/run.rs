@@ -272,12 +272,21 @@ impl RunState {
     /// does not use.
     pub fn reserve(&mut self, n: u64) {
         let n = usize::try_from(n).unwrap_or(0).min(1 << 20);
+        for r in self.records() {
+            r.make_room(n);
+        }
+    }
+
+    /// The records kept for every point, one entry an iteration.
+    fn records(&mut self) -> [&mut dyn Records; 5] {
         let t = &mut self.trace;
-        t.path.reserve(n);
-        t.loss.reserve(n);
-        t.lr.reserve(n);
-        t.grad_norm.reserve(n);
-        self.evals_at.reserve(n);
+        [
+            &mut t.path,
+            &mut t.loss,
+            &mut t.lr,
+            &mut t.grad_norm,
+            &mut self.evals_at,
+        ]
     }
 
     /// One iteration; false if the run has diverged or stopped (now or before).
@@ -352,12 +361,24 @@ impl RunState {
 
     /// Gives back the room [`RunState::reserve`] made that a run which has ended will not use.
     fn trim(&mut self) {
-        let t = &mut self.trace;
-        t.path.shrink_to_fit();
-        t.loss.shrink_to_fit();
-        t.lr.shrink_to_fit();
-        t.grad_norm.shrink_to_fit();
-        self.evals_at.shrink_to_fit();
+        for r in self.records() {
+            r.give_back();
+        }
+    }
+}
+
+/// A run's record of its points ([`RunState::records`]), whatever its element type.
+trait Records {
+    fn make_room(&mut self, n: usize);
+    fn give_back(&mut self);
+}
+
+impl<T> Records for Vec<T> {
+    fn make_room(&mut self, n: usize) {
+        self.reserve(n);
+    }
+    fn give_back(&mut self) {
+        self.shrink_to_fit();
     }
 }
 

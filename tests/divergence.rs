@@ -217,3 +217,31 @@ fn a_diverged_run_stays_stopped() {
     s.step(10);
     assert_eq!(s.runs[0].trace, before);
 }
+
+/// A run about to take n steps makes room for them at once, and a run that diverges gives the
+/// room it will not use back: its records hold what it kept, not the 100,000 points asked for.
+#[test]
+fn a_diverged_run_gives_back_the_room_it_made() {
+    let sc = scenario_expr(
+        "x^2 + 10*y^2",
+        [1.0, 1.0],
+        100_000,
+        vec![spec(OptKind::Gd, Some(0.12)), spec(OptKind::Gd, Some(0.01))],
+    );
+    let mut s = Session::new(&sc).unwrap();
+    s.step(sc.steps);
+    let (blown, calm) = (&s.runs[0].trace, &s.runs[1].trace);
+    assert!(blown.diverged_at.is_some());
+    for (len, cap) in [
+        (blown.path.len(), blown.path.capacity()),
+        (blown.loss.len(), blown.loss.capacity()),
+        (blown.lr.len(), blown.lr.capacity()),
+        (blown.grad_norm.len(), blown.grad_norm.capacity()),
+    ] {
+        assert!(len < 100 && cap < 1000, "{len} kept in room for {cap}");
+    }
+    assert_eq!(calm.path.len(), 100_001);
+    // Doubling its way there would have ended at 131,072.
+    let cap = calm.path.capacity();
+    assert!((100_001..110_000).contains(&cap), "one reservation: {cap}");
+}
