@@ -465,8 +465,11 @@ test('a heavy scenario slows down instead of freezing: no frame blocks longer th
   console.log(`  32 Newton runs on 2,000 points at 1000 it/frame: ${state.its} iterations in 2 s, last frame ${state.real} it, speed shows "${state.shown}", ${state.long.length} long tasks, longest ${worst.toFixed(0)} ms`);
   assert.ok(state.its > 0 && state.its < 3000, `it slowed down (${state.its} iterations)`);
   assert.match(state.shown, /^1000 \(now [\d.]+\)$/, 'the speed says how many iterations a frame really runs');
-  // Long tasks are those over 50 ms; a frame's stepping budget is 10 ms, its drawing a few more.
-  assert.ok(worst < 100, `longest task ${worst} ms`);
+  // Long tasks are those over 50 ms; a frame's stepping budget is 10 ms, its drawing a few more,
+  // and on a quiet machine no task reaches 60 ms. The bound is wall-clock time, which a busy
+  // machine stretches (a lone clone beside a busy loop saw 130 ms); a frame that ignored the
+  // budget would step 1000 iterations of 32 Newton runs on 2,000 points, over a second.
+  assert.ok(worst < 250, `longest task ${worst} ms`);
   // The page still answers at once.
   assert.equal(await page.evaluate(() => window.playground.paths().length), 32);
   await page.done();
