@@ -102,9 +102,14 @@ function placeMark() {
   const x = px + (mark.end[0] - x0) / (x1 - x0) * w;
   const y = py + (y1 - mark.end[1]) / (y1 - y0) * h;
   const inside = x >= px && x <= px + w && y >= py && y <= py + h;
+  // The style is written only when the mark moves (no style work in a frame where it stays).
+  const at = `${inside}:${Math.round(x)},${Math.round(y)}:${m.textContent}`;
+  if (at === placedAt && !m.hidden) return;
+  placedAt = at;
   m.style.visibility = inside ? 'visible' : 'hidden';
   m.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
 }
+let placedAt = '';
 
 // What decides how the fan's runs end: when it changes (a new surface, start, step budget, or a
 // fan run's settings), the marks are set afresh by the engine.
