@@ -830,14 +830,22 @@ pub fn tune(sc: &Scenario, o: &TuneOptions) -> Result<Table, String> {
 
 /// `sc` with the tuned runs of `table` added (earlier tuned runs replaced).
 pub fn with_tuned(sc: &Scenario, table: &Table) -> Result<Scenario, String> {
+    with_tuned_runs(
+        sc,
+        table.rows.iter().filter_map(|r| r.tuned.clone()).collect(),
+    )
+}
+
+/// [`with_tuned`] from the tuned runs alone (a table's `rows[].tuned`, as a page worker sends
+/// them back).
+pub fn with_tuned_runs(sc: &Scenario, tuned: Vec<RunSpec>) -> Result<Scenario, String> {
     let mut out = sc.clone();
     out.runs.retain(|r| !is_tuned_run(r));
-    out.runs
-        .extend(table.rows.iter().filter_map(|r| r.tuned.clone()));
+    let added = tuned.len();
+    out.runs.extend(tuned);
     if out.runs.len() > MAX_RUNS {
         return Err(format!(
-            "runs: adding {} tuned runs would make {} (at most {MAX_RUNS})",
-            table.rows.iter().filter(|r| r.tuned.is_some()).count(),
+            "runs: adding {added} tuned runs would make {} (at most {MAX_RUNS})",
             out.runs.len()
         ));
     }

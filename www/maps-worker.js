@@ -2,16 +2,10 @@
 // wasm as the page, a few rows at a time, at each size asked for in turn (coarse first), so a
 // newer request replaces an older one between two slices of rows.
 import init, { MapJob } from './pkg/optimizer_playground.js';
+import { breathe } from './breathe.js';
 
 const ready = init();
 let latest = -1;
-
-// Lets the worker read its messages (a newer request) between slices.
-const breathe = () => new Promise((resolve) => {
-  const ch = new MessageChannel();
-  ch.port1.onmessage = () => resolve();
-  ch.port2.postMessage(null);
-});
 
 self.onmessage = async (e) => {
   const req = e.data;

@@ -1,7 +1,7 @@
 // The learning-rate fan and fair tuning (engine: src/tune.rs, through src/web/tune.rs). Every
 // number and every piece of text in the table comes from the engine; the fan and the tuned runs
 // are ordinary runs of the scenario, so the address reproduces them.
-import { fan_json, unfan_json, mark_fan_json, TuneJob } from './pkg/optimizer_playground.js';
+import { fan_json, unfan_json, mark_fan_json, with_tuned_table_json } from './pkg/optimizer_playground.js';
 
 let ctx = null;
 const FAN_DEFAULT = 7;
@@ -154,13 +154,25 @@ function watchFan() {
 
 let running = null;
 
-const nextFrame = () => new Promise((resolve) => {
-  requestAnimationFrame(() => resolve());
-  setTimeout(resolve, 50);
-});
+// The tunings run in a worker of their own (www/tune-worker.js), so the page's thread only
+// shows the progress; started at the first tuning.
+let worker = null;
+let lastId = 0;
+const listeners = new Map();
+function tuneWorker() {
+  if (!worker) {
+    worker = new Worker(new URL('./tune-worker.js', import.meta.url), { type: 'module' });
+    worker.onmessage = (e) => listeners.get(e.data.id)?.(e.data);
+    worker.onerror = (e) => {
+      for (const l of listeners.values()) l({ error: e.message || 'the tuning worker failed' });
+      worker = null;
+    };
+  }
+  return worker;
+}
 
-// Runs the tuning a few candidates at a time, at most ~8 ms per frame, so the page keeps
-// answering; resolves with the table (or rejects with the engine's message).
+// Runs the tuning in the worker; resolves with the table (or rejects with the engine's
+// message, or 'tuning cancelled') after adding the tuned runs to the scenario as it is then.
 async function tune(opts = {}) {
   if (running) throw new Error('a tuning is already running');
   const o = opts && typeof opts === 'object' ? opts : {};
@@ -169,42 +181,43 @@ async function tune(opts = {}) {
   const budget = o.budget === undefined ? BUDGET_DEFAULT : Number(o.budget);
   const evals = o.evals === undefined || o.evals === null || o.evals === '' ? undefined : Number(o.evals);
   const also = o.also ? String(o.also) : undefined;
-  let job;
-  try {
-    job = new TuneJob(ctx.app.scenario_json(), new Uint32Array(runs), budget, evals, also);
-  } catch (e) {
-    throw new Error(errText(e));
-  }
-  const me = { cancelled: false };
+  const id = ++lastId;
+  const me = { id, cancel: null };
   running = me;
-  showRunning(true);
   const status = $('tune-status');
   const bar = $('tune-progress');
-  bar.max = job.total();
+  let started = false;
   try {
-    while (!job.done()) {
-      if (me.cancelled) throw new Error('tuning cancelled');
-      const t0 = performance.now();
-      do job.step(1); while (!job.done() && performance.now() - t0 < 8);
-      bar.value = job.done_count();
-      status.textContent = `Tuning: ${job.done_count()} of ${job.total()} runs`;
-      await nextFrame();
-    }
-    const out = JSON.parse(job.table_json());
+    const done = await new Promise((resolve, reject) => {
+      me.cancel = () => {
+        worker?.postMessage({ cancel: id });
+        reject(new Error('tuning cancelled'));
+      };
+      listeners.set(id, (m) => {
+        if (m.error) { reject(new Error(m.error)); return; }
+        if (!started) { started = true; showRunning(true); }
+        bar.max = m.total;
+        bar.value = m.done;
+        if (m.table) resolve(m);
+        else status.textContent = `Tuning: ${m.done} of ${m.total} runs`;
+      });
+      tuneWorker().postMessage({ id, scenario: ctx.app.scenario_json(), runs, budget, evals, also });
+    });
+    const out = JSON.parse(done.table);
     showTable(out);
     try {
-      ctx.app.edit_json(job.with_tuned_json(ctx.app.scenario_json()));
+      ctx.app.edit_json(with_tuned_table_json(ctx.app.scenario_json(), done.table));
       afterRuns();
     } catch (e) {
       ctx.showMessage(errText(e));
     }
-    status.textContent = `Tuned ${out.table.rows.length} optimizer${out.table.rows.length === 1 ? '' : 's'} with ${job.total()} runs; the tuned runs are on the map.`;
+    status.textContent = `Tuned ${out.table.rows.length} optimizer${out.table.rows.length === 1 ? '' : 's'} with ${done.total} runs; the tuned runs are on the map.`;
     return out;
   } catch (e) {
-    status.textContent = errText(e);
+    if (started) status.textContent = errText(e);
     throw e;
   } finally {
-    job.free();
+    listeners.delete(id);
     running = null;
     showRunning(false);
   }
@@ -348,7 +361,7 @@ function buildPanel() {
   go.classList.add('primary');
   const cancel = button('tune-cancel', 'Cancel', 'Stop the tuning');
   cancel.hidden = true;
-  cancel.addEventListener('click', () => { if (running) running.cancelled = true; });
+  cancel.addEventListener('click', () => { running?.cancel?.(); });
   const progress = document.createElement('progress');
   progress.id = 'tune-progress';
   progress.hidden = true;

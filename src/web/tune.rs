@@ -1,12 +1,13 @@
 //! The page's learning-rate fan and fair tuning: thin doors to [`crate::tune`]. The page gives
 //! the scenario as JSON text and gets JSON text back; a tuning runs a few candidates per call
-//! ([`TuneJob::step`]) so the page can run it between frames.
+//! ([`TuneJob::step`]) in a worker (`www/tune-worker.js`), and its table is applied to the
+//! page's scenario with [`with_tuned_table_json`].
 
 use super::{js_err, json};
-use crate::scenario::Scenario;
+use crate::scenario::{RunSpec, Scenario};
 use crate::tune::{self, TuneOptions, Tuner};
 use crate::vec2::Vec2;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 /// What the page needs of a fan.
@@ -71,6 +72,30 @@ pub fn mark_fan_json(scenario: &str) -> Result<String, JsValue> {
 }
 
 /// A fair tuning in progress.
+/// The scenario (JSON text) with the tuned runs of a finished tuning added (earlier tuned
+/// runs replaced): `table_json` is [`TuneJob::table_json`]'s text, made in a worker, and the
+/// scenario the page's current one.
+#[wasm_bindgen]
+pub fn with_tuned_table_json(scenario: &str, table_json: &str) -> Result<String, JsValue> {
+    let sc = Scenario::from_json(scenario).map_err(js_err)?;
+    let v: serde_json::Value = serde_json::from_str(table_json).map_err(js_err)?;
+    let rows = v["table"]["rows"]
+        .as_array()
+        .ok_or_else(|| js_err("table: no rows"))?;
+    let tuned = rows
+        .iter()
+        .filter(|r| !r["tuned"].is_null())
+        // From `&Value`, as a scenario's runs are read (no second reader in the wasm).
+        .map(|r| RunSpec::deserialize(&r["tuned"]))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(js_err)?;
+    // Through the scenario's own reading, so the runs are checked as any scenario's are.
+    let out = tune::with_tuned_runs(&sc, tuned).map_err(js_err)?;
+    Ok(Scenario::from_json(&out.to_json())
+        .map_err(js_err)?
+        .to_json())
+}
+
 #[wasm_bindgen]
 pub struct TuneJob {
     t: Tuner,
