@@ -118,15 +118,16 @@ pub fn rgba(map: &Map, metric: Metric) -> Vec<u8> {
             }
         }
         _ => {
+            // The field's own colours (`Field::rgba`: on a log scale by comparisons, not a
+            // logarithm a pixel), over which diverged and unreached pixels take theirs.
             let f = field(map, metric);
-            let lut = Lut::viridis();
-            for (i, v) in f.values.iter().enumerate() {
+            for (i, (v, c)) in f.values.iter().zip(f.rgba().chunks_exact(4)).enumerate() {
                 put(if map.diverged.get(i).copied().unwrap_or(false) {
                     DIVERGED_RGB
                 } else if v.is_nan() {
                     UNREACHED_RGB
                 } else {
-                    lut.at(f.normalize(*v))
+                    [c[0], c[1], c[2]]
                 });
             }
         }

@@ -62,30 +62,24 @@ impl Field {
         // wasm are library calls: they were a seventh of the map pipeline's time). For finite
         // values the result is the same, up to which of 0 and −0 is kept (no level or colour
         // changes). Values that are not finite or beyond ±LIMIT take the careful pass below.
-        let (mut lo, mut hi) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4]);
+        let lesser = |a: f64, b: f64| if a < b { a } else { b };
+        let greater = |a: f64, b: f64| if a > b { a } else { b };
         // Beyond ±LIMIT, ±∞ or NaN.
         let beyond = |v: f64| (v.abs() > chart::LIMIT) | v.is_nan();
+        let (mut lo, mut hi) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4]);
         let mut unusual = false;
-        let mut quads = values.chunks_exact(4);
-        for q in &mut quads {
+        let quads = values.chunks_exact(4);
+        // The tail (fewer than four) goes through lane 0.
+        let tail = quads.remainder().iter().map(|&v| [v, v, v, v]);
+        for q in quads.clone().map(|q| [q[0], q[1], q[2], q[3]]).chain(tail) {
             for k in 0..4 {
-                let v = q[k];
-                lo[k] = if v < lo[k] { v } else { lo[k] };
-                hi[k] = if v > hi[k] { v } else { hi[k] };
-                unusual |= beyond(v);
+                lo[k] = lesser(q[k], lo[k]);
+                hi[k] = greater(q[k], hi[k]);
+                unusual |= beyond(q[k]);
             }
         }
-        for &v in quads.remainder() {
-            lo[0] = if v < lo[0] { v } else { lo[0] };
-            hi[0] = if v > hi[0] { v } else { hi[0] };
-            unusual |= beyond(v);
-        }
-        let mut min = lo
-            .into_iter()
-            .fold(f64::INFINITY, |m, v| if v < m { v } else { m });
-        let mut max = hi
-            .into_iter()
-            .fold(f64::NEG_INFINITY, |m, v| if v > m { v } else { m });
+        let mut min = lo.into_iter().fold(f64::INFINITY, lesser);
+        let mut max = hi.into_iter().fold(f64::NEG_INFINITY, greater);
         let mut n = values.len();
         let mut clamped = false;
         if unusual {
@@ -97,8 +91,8 @@ impl Field {
                     *v = v.clamp(-chart::LIMIT, chart::LIMIT);
                     clamped = true;
                 }
-                min = if *v < min { *v } else { min };
-                max = if *v > max { *v } else { max };
+                min = lesser(*v, min);
+                max = greater(*v, max);
                 n += 1;
             }
         }

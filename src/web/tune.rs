@@ -89,11 +89,8 @@ pub fn with_tuned_table_json(scenario: &str, table_json: &str) -> Result<String,
         .map(|r| RunSpec::deserialize(&r["tuned"]))
         .collect::<Result<Vec<_>, _>>()
         .map_err(js_err)?;
-    // Through the scenario's own reading, so the runs are checked as any scenario's are.
-    let out = tune::with_tuned_runs(&sc, tuned).map_err(js_err)?;
-    Ok(Scenario::from_json(&out.to_json())
-        .map_err(js_err)?
-        .to_json())
+    // Checked as any scenario's runs are where the page reads the result (`App::edit_json`).
+    Ok(tune::with_tuned_runs(&sc, tuned).map_err(js_err)?.to_json())
 }
 
 #[wasm_bindgen]
@@ -170,14 +167,5 @@ impl TuneJob {
             cells: tune::table_cells(&table),
             table,
         })
-    }
-
-    /// The scenario (JSON text) with the tuned runs added (earlier tuned runs replaced), as
-    /// JSON text.
-    pub fn with_tuned_json(&self, scenario: &str) -> Result<String, JsValue> {
-        let sc = Scenario::from_json(scenario).map_err(js_err)?;
-        Ok(tune::with_tuned(&sc, &self.t.table())
-            .map_err(js_err)?
-            .to_json())
     }
 }
